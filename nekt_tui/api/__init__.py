@@ -1,0 +1,1 @@
+"""The Nekt API: models and an async client. Knows nothing of screens or scheduling."""

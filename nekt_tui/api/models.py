@@ -1,0 +1,331 @@
+"""Pydantic models for a Nekt pipeline run, in both documented shapes.
+
+The seed page for `GET /api/v1/runs/{id}/` nests `pipeline`, `log`, `triggered_by` and
+`triggered_by_token`; the newer page is flat. Both parse into `Run`. Enum-like fields are
+open: a value this version does not know is kept as an `UnknownValue` string.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    SecretStr,
+)
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+class UnknownValue(str):
+    """An enum value the API sent that this version of nekt-tui does not know."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"UnknownValue({str.__repr__(self)})"
+
+
+class RunStatus(str, enum.Enum):
+    """The documented run statuses, in lifecycle order."""
+
+    PENDING_EVENTS = "pending_events"
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+    CANCELLING = "cancelling"
+    CANCELED = "canceled"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in _TERMINAL
+
+    @property
+    def is_waiting(self) -> bool:
+        return self in (RunStatus.PENDING_EVENTS, RunStatus.QUEUED)
+
+    @property
+    def is_active(self) -> bool:
+        return self in (RunStatus.RUNNING, RunStatus.CANCELLING)
+
+
+_TERMINAL = frozenset({RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.CANCELED})
+
+
+class TriggerType(str, enum.Enum):
+    """How a run or a pipeline trigger fires."""
+
+    MANUAL = "manual"
+    CRON = "cron"
+    EVENT = "event"
+    API = "api"
+
+
+class PipelineType(str, enum.Enum):
+    """What a pipeline does. Only `extractor` is documented; the others are Nekt's kinds."""
+
+    EXTRACTOR = "extractor"
+    TRANSFORMATION = "transformation"
+    DESTINATION = "destination"
+
+
+class EventRule(str, enum.Enum):
+    """How an event trigger combines its events."""
+
+    ANY = "any"
+    ALL = "all"
+
+
+class CreditChargeStatus(str, enum.Enum):
+    """Whether a run was charged credits (flat shape only)."""
+
+    UNSUCCESSFUL = "unsuccessful"
+    FIRST_EXTRACTION = "first_extraction"
+    CHARGED = "charged"
+
+
+def _open_enum(cls: type[E]) -> Callable[[Any], E | UnknownValue]:
+    def parse(value: Any) -> E | UnknownValue:
+        if isinstance(value, cls):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {type(value).__name__}")
+        try:
+            return cls(value)
+        except ValueError:
+            return UnknownValue(value)
+
+    return parse
+
+
+def _open_enum_or_none(cls: type[E]) -> Callable[[Any], E | UnknownValue | None]:
+    parse = _open_enum(cls)
+
+    def parse_optional(value: Any) -> E | UnknownValue | None:
+        return None if value is None else parse(value)
+
+    return parse_optional
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Treat a naive datetime from the API as UTC, so every datetime is timezone-aware."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _token_ref(value: Any) -> Any:
+    return {"id": value} if isinstance(value, str) else value
+
+
+def _decimal(value: Any) -> Any:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(value, (int, float, str)):
+        try:
+            return Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError("expected a number") from exc
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+Status = Annotated[RunStatus | UnknownValue, PlainValidator(_open_enum(RunStatus))]
+OptStatus = Annotated[
+    RunStatus | UnknownValue | None, PlainValidator(_open_enum_or_none(RunStatus))
+]
+OptTriggerType = Annotated[
+    TriggerType | UnknownValue | None, PlainValidator(_open_enum_or_none(TriggerType))
+]
+OptPipelineType = Annotated[
+    PipelineType | UnknownValue | None, PlainValidator(_open_enum_or_none(PipelineType))
+]
+OptEventRule = Annotated[
+    EventRule | UnknownValue | None, PlainValidator(_open_enum_or_none(EventRule))
+]
+OptCreditStatus = Annotated[
+    CreditChargeStatus | UnknownValue | None,
+    PlainValidator(_open_enum_or_none(CreditChargeStatus)),
+]
+OptDatetime = Annotated[datetime | None, AfterValidator(_aware)]
+OptDecimal = Annotated[Decimal | None, BeforeValidator(_decimal)]
+
+
+def is_unknown(value: object) -> bool:
+    """True when an enum-like field holds a value this version does not know."""
+    return isinstance(value, UnknownValue)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class PipelineTrigger(_Model):
+    """One trigger configured on a pipeline."""
+
+    id: str | None = None
+    created_at: OptDatetime = None
+    updated_at: OptDatetime = None
+    type: OptTriggerType = None
+    cron_expression: str | None = None
+    cron_timezone: str | None = None
+    events: list[str] | None = None
+    event_rule: OptEventRule = None
+
+
+class Pipeline(_Model):
+    """The pipeline a run belongs to (nested shape only)."""
+
+    id: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    type: OptPipelineType = None
+    active: bool | None = None
+    created_at: OptDatetime = None
+    updated_at: OptDatetime = None
+    latest_run_started: OptDatetime = None
+    latest_run_ended: OptDatetime = None
+    latest_run_status: OptStatus = None
+    triggers: list[PipelineTrigger] = Field(default_factory=list)
+    current_status: str | None = None
+
+
+class RunLog(_Model):
+    """The run's log (nested shape only). `parsed_log` is one string of lines."""
+
+    id: str | None = None
+    parsed_log: str | None = None
+    created_at: OptDatetime = None
+    updated_at: OptDatetime = None
+
+
+class RunTrigger(_Model):
+    """What fired this run."""
+
+    type: OptTriggerType = None
+    cron_expression: str | None = None
+    cron_timezone: str | None = None
+    event_rule: OptEventRule = None
+
+
+class User(_Model):
+    """The user who triggered a run."""
+
+    id: int | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    picture: str | None = None
+    role: str | None = None
+    date_joined: OptDatetime = None
+    last_login: OptDatetime = None
+    is_active: bool | None = None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+class ApiToken(_Model):
+    """The API token that triggered a run. Its secret value is never shown."""
+
+    id: str | None = None
+    token: SecretStr | None = Field(default=None, repr=False, exclude=True)
+    is_active: bool | None = None
+    description: str | None = None
+    created_at: OptDatetime = None
+    updated_at: OptDatetime = None
+    last_used_at: OptDatetime = None
+
+
+class Run(_Model):
+    """One pipeline run, from either documented shape of `GET /api/v1/runs/{id}/`."""
+
+    id: str
+    status: Status
+    created_at: OptDatetime = None
+    updated_at: OptDatetime = None
+    started_at: OptDatetime = None
+    ended_at: OptDatetime = None
+    # Nested shape.
+    pipeline: Pipeline | None = None
+    log: RunLog | None = None
+    use_custom_logs: bool | None = None
+    trigger_type: OptTriggerType = None
+    trigger: RunTrigger | None = None
+    triggered_by: User | int | None = Field(default=None, union_mode="left_to_right")
+    # The flat shape sends a bare string (the token's id); keep one type either way.
+    triggered_by_token: Annotated[ApiToken | None, BeforeValidator(_token_ref)] = Field(
+        default=None, repr=False
+    )
+    # Flat shape.
+    number: int | None = None
+    duration_seconds: int | None = None
+    full_sync: bool | None = None
+    extra_config: Any = None
+    credit_charge_status: OptCreditStatus = None
+    el_cost_usd: OptDecimal = None
+    el_cost_metadata: Any = None
+    transformation_cost_usd: OptDecimal = None
+    transformation_cost_metadata: Any = None
+    source: str | None = None
+    destination: str | None = None
+    transformation: str | None = None
+
+    @property
+    def has_pipeline(self) -> bool:
+        return self.pipeline is not None
+
+    @property
+    def has_log(self) -> bool:
+        return self.log is not None
+
+    @property
+    def shape(self) -> str:
+        """`nested` when the response carried a pipeline or log object, else `flat`."""
+        return "nested" if self.pipeline is not None or self.log is not None else "flat"
+
+    @property
+    def parsed_log(self) -> str | None:
+        return self.log.parsed_log if self.log is not None else None
+
+    @property
+    def is_terminal(self) -> bool:
+        return isinstance(self.status, RunStatus) and self.status.is_terminal
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+    @property
+    def name(self) -> str | None:
+        """The best human name: the pipeline slug, or what the flat shape names."""
+        if self.pipeline is not None and self.pipeline.slug:
+            return self.pipeline.slug
+        return self.source or self.transformation or self.destination
+
+    @property
+    def token_description(self) -> str | None:
+        """The triggering token's description (never its value)."""
+        tok = self.triggered_by_token
+        return tok.description if tok is not None else None
+
+
+class RunPage(_Model):
+    """One page of `GET /api/v1/runs/` (DRF pagination)."""
+
+    count: int | None = None
+    next: str | None = None
+    previous: str | None = None
+    results: list[Run] = Field(default_factory=list)

@@ -1,0 +1,170 @@
+"""The command line: open the app, or run headless `status`, `wait` and `simulate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from nekt_tui import __version__
+from nekt_tui.config import BELL_POLICIES, Config, ConfigError, load_config
+
+EXIT_USAGE = 2
+EXIT_API = 3
+
+_DESCRIPTION = """\
+Watch Nekt pipeline runs live in the terminal.
+
+  nekt-tui                      open the saved watch list
+  nekt-tui RUN_ID|URL ...       add runs first, then open
+  nekt-tui --demo               try it against the built-in simulator (no account)
+  nekt-tui status RUN_ID ...    print runs once (table or --json)
+  nekt-tui wait RUN_ID ...      follow runs until they finish (for scripts and CI)
+  nekt-tui simulate --port N    serve the simulated Nekt API on loopback
+
+The API key is read from NEKT_API_KEY or the config file (api_key, or api_key_cmd such as
+"pass show nekt"); it is never taken on the command line.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line that says what to do."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be more than 0 seconds")
+    return number
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--api-url", metavar="URL", help="API base URL (env NEKT_API_URL)")
+    parser.add_argument(
+        "--config", dest="config_file", metavar="PATH", help="config file (env NEKT_TUI_CONFIG)"
+    )
+
+
+def build_parser() -> _Parser:
+    """The top-level parser (the app); subcommands are parsed by their own parsers."""
+    parser = _Parser(
+        prog="nekt-tui",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("runs", nargs="*", metavar="RUN_ID", help="run IDs or text with them")
+    parser.add_argument("--demo", action="store_true", help="run against the built-in simulator")
+    _add_common(parser)
+    parser.add_argument("--state-file", metavar="PATH", help="watch list file (env NEKT_TUI_STATE)")
+    parser.add_argument("--theme", help="Textual theme, e.g. textual-dark, nord, gruvbox")
+    parser.add_argument("--interval", type=_positive, help="poll interval for active runs (s)")
+    parser.add_argument("--bell", choices=BELL_POLICIES, help="terminal bell on transitions")
+    parser.add_argument("--version", action="version", version=f"nekt-tui {__version__}")
+    return parser
+
+
+def _sub_parser(name: str) -> _Parser:
+    parser = _Parser(prog=f"nekt-tui {name}")
+    if name != "simulate":
+        _add_common(parser)
+    if name == "status":
+        from nekt_tui.headless import add_status_arguments
+
+        add_status_arguments(parser)
+    elif name == "wait":
+        from nekt_tui.headless import add_wait_arguments
+
+        add_wait_arguments(parser)
+    else:
+        from nekt_tui.simulator.serve import add_simulate_arguments
+
+        add_simulate_arguments(parser)
+    return parser
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"nekt-tui: {message}", file=sys.stderr)
+    return code
+
+
+def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
+    overrides: dict[str, Any] = {
+        "api_url": getattr(args, "api_url", None),
+        "config_file": getattr(args, "config_file", None),
+        "state_file": getattr(args, "state_file", None),
+        "theme": getattr(args, "theme", None),
+        "interval": getattr(args, "interval", None),
+        "bell": getattr(args, "bell", None),
+    }
+    return load_config(overrides, need_key=need_key)
+
+
+async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
+    from nekt_tui.api.client import NektClient
+    from nekt_tui.clock import SystemClock
+    from nekt_tui.headless import run_status, run_wait
+
+    if config.api_key is None:
+        return _fail(
+            f"no API key: set NEKT_API_KEY or api_key/api_key_cmd in {config.config_file}",
+            EXIT_API,
+        )
+    async with NektClient(config.api_key.reveal(), config.api_url) as client:
+        if name == "status":
+            return await run_status(args, client, sys.stdout)
+        return await run_wait(args, client, SystemClock(), sys.stdout)
+
+
+def _run_app(args: argparse.Namespace, config: Config) -> int:
+    from nekt_tui.ui.factory import build_app, check_theme
+
+    try:
+        check_theme(config.theme)
+    except ValueError as exc:
+        return _fail(str(exc))
+    initial = " ".join(args.runs) if args.runs else None
+    if initial is not None:
+        from nekt_tui.api.errors import InvalidRunIdError
+        from nekt_tui.api.ids import parse_run_ids
+
+        try:
+            parse_run_ids(initial)
+        except InvalidRunIdError as exc:
+            return _fail(f"{exc}; pass run IDs or run URLs")
+    app = build_app(config, demo=args.demo, initial_text=initial)
+    app.run()
+    return int(app.return_code or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `nekt-tui` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("status", "wait", "simulate"):
+        name = argv[0]
+        args = _sub_parser(name).parse_args(argv[1:])
+        if name == "simulate":
+            from nekt_tui.simulator.serve import simulate_command
+
+            return simulate_command(args)
+        try:
+            config = _config(args)
+        except ConfigError as exc:
+            return _fail(str(exc))
+        try:
+            return asyncio.run(_headless(name, args, config))
+        except KeyboardInterrupt:
+            return 130
+    args = build_parser().parse_args(argv)
+    try:
+        config = _config(args, need_key=not args.demo)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    return _run_app(args, config)

@@ -1,0 +1,219 @@
+"""Typed settings from the command line, `NEKT_*` environment variables and a TOML file.
+
+Precedence: command line > environment > config file > defaults. The API key comes from
+`NEKT_API_KEY`, the file's `api_key`, or the output of the file's `api_key_cmd`; it is held
+in a `Secret` that never prints itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from nekt_tui.api.client import DEFAULT_BASE_URL, check_base_url
+
+APP_NAME = "nekt-tui"
+BELL_POLICIES = ("off", "failures", "terminal", "all")
+
+
+class ConfigError(Exception):
+    """A setting is wrong: the message names the file or variable and what to do."""
+
+
+class Secret:
+    """A string that never appears in repr(), str() or f-strings."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that sends it (the HTTP header)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything nekt-tui can be told."""
+
+    api_url: str = DEFAULT_BASE_URL
+    api_key: Secret | None = field(default=None, repr=False)
+    interval: float = 2.0
+    waiting_interval: float = 5.0
+    concurrency: int = 8
+    bell: str = "failures"
+    theme: str = "textual-dark"
+    log_max_lines: int = 500_000
+    state_file: Path | None = None
+    config_file: Path | None = None
+    key_source: str = "none"
+
+    def with_changes(self, **changes: Any) -> Config:
+        """A copy with some settings changed."""
+        return replace(self, **changes)
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the config file lives: `NEKT_TUI_CONFIG`, else the XDG config dir."""
+    env = os.environ if env is None else env
+    if env.get("NEKT_TUI_CONFIG"):
+        return Path(env["NEKT_TUI_CONFIG"]).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+_FILE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "api_url": str,
+    "api_key": str,
+    "api_key_cmd": str,
+    "interval": (int, float),
+    "waiting_interval": (int, float),
+    "concurrency": int,
+    "bell": str,
+    "theme": str,
+    "log_max_lines": int,
+    "state_file": str,
+}
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Parse and check the TOML file; a missing file is an empty config."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    for key, value in data.items():
+        kind = _FILE_KEYS.get(key)
+        if kind is None:
+            known = ", ".join(sorted(_FILE_KEYS))
+            raise ConfigError(f"config file {path}: unknown setting {key!r} (known: {known})")
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ConfigError(f"config file {path}: {key!r} has the wrong type")
+    if "api_key" in data:
+        _check_private(path)
+    return data
+
+
+def _check_private(path: Path) -> None:
+    """Refuse a key file others can read, as ssh does."""
+    if os.name != "posix":
+        return
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"config file {path} holds an API key but is readable by others "
+            f"(mode {stat.S_IMODE(mode):o}); run: chmod 600 {shlex.quote(str(path))}"
+        )
+
+
+def _key_from_command(command: str, path: Path) -> str:
+    try:
+        result = subprocess.run(
+            shlex.split(command), capture_output=True, text=True, timeout=15, check=False
+        )
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        reason = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else "could not start"
+        raise ConfigError(f"api_key_cmd in {path} {reason}; check the command") from None
+    key = result.stdout.strip().splitlines()[0].strip() if result.stdout.strip() else ""
+    if result.returncode != 0 or not key:
+        raise ConfigError(
+            f"api_key_cmd in {path} failed (exit {result.returncode}) or printed no key"
+        )
+    return key
+
+
+def _number(name: str, value: Any, *, minimum: float, integer: bool = False) -> float:
+    try:
+        number = int(value) if integer else float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if number < minimum or number != number:
+        raise ConfigError(f"{name} must be at least {minimum:g}, got {value!r}")
+    return number
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    need_key: bool = True,
+) -> Config:
+    """Build the config. `overrides` are command-line values (None means not given)."""
+    env = os.environ if env is None else env
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    path = Path(given.pop("config_file")) if "config_file" in given else config_path(env)
+    data = read_config_file(path)
+
+    def pick(name: str, env_name: str | None = None) -> Any:
+        if name in given:
+            return given[name]
+        if env_name and env.get(env_name):
+            return env[env_name]
+        return data.get(name)
+
+    api_url = pick("api_url", "NEKT_API_URL") or DEFAULT_BASE_URL
+    try:
+        api_url = check_base_url(str(api_url))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+    key: Secret | None = None
+    source = "none"
+    if env.get("NEKT_API_KEY"):
+        key, source = Secret(env["NEKT_API_KEY"].strip()), "NEKT_API_KEY"
+    elif data.get("api_key"):
+        key, source = Secret(str(data["api_key"]).strip()), f"api_key in {path}"
+    elif data.get("api_key_cmd") and need_key:
+        key = Secret(_key_from_command(str(data["api_key_cmd"]), path))
+        source = f"api_key_cmd in {path}"
+
+    bell = str(pick("bell", "NEKT_TUI_BELL") or "failures")
+    if bell not in BELL_POLICIES:
+        raise ConfigError(f"bell must be one of {', '.join(BELL_POLICIES)}, got {bell!r}")
+    state = pick("state_file", "NEKT_TUI_STATE")
+    return Config(
+        api_url=api_url,
+        api_key=key,
+        interval=_number("interval", pick("interval", "NEKT_TUI_INTERVAL") or 2.0, minimum=0.5),
+        waiting_interval=_number("waiting_interval", pick("waiting_interval") or 5.0, minimum=0.5),
+        concurrency=int(_number("concurrency", pick("concurrency") or 8, minimum=1, integer=True)),
+        bell=bell,
+        theme=str(pick("theme", "NEKT_TUI_THEME") or "textual-dark"),
+        log_max_lines=int(
+            _number("log_max_lines", pick("log_max_lines") or 500_000, minimum=1000, integer=True)
+        ),
+        state_file=Path(state).expanduser() if state else None,
+        config_file=path,
+        key_source=source,
+    )

@@ -1,0 +1,98 @@
+"""Settings: precedence, validation, the key's sources and its privacy."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from nekt_tui.config import ConfigError, Secret, load_config
+
+KEY = "sk-live-SECRET-cfg-91"
+
+
+def write(path: Path, text: str, mode: int = 0o600) -> Path:
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_defaults_without_file(tmp_path: Path) -> None:
+    cfg = load_config({"config_file": str(tmp_path / "none.toml")}, env={})
+    assert cfg.api_url == "https://api.nekt.ai" and cfg.api_key is None
+    assert cfg.interval == 2.0 and cfg.bell == "failures" and cfg.key_source == "none"
+
+
+def test_precedence_cli_over_env_over_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", 'api_url = "http://127.0.0.1:1"\ninterval = 7\n')
+    env = {"NEKT_API_URL": "http://127.0.0.1:2", "NEKT_TUI_CONFIG": str(path)}
+    assert load_config({}, env=env).api_url == "http://127.0.0.1:2"
+    assert load_config({}, env=env).interval == 7
+    assert load_config({"api_url": "http://localhost:3"}, env=env).api_url == "http://localhost:3"
+    assert load_config({}, env={"NEKT_TUI_CONFIG": str(path)}).api_url == "http://127.0.0.1:1"
+
+
+def test_key_sources(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", f'api_key = "{KEY}-file"\n')
+    env = {"NEKT_TUI_CONFIG": str(path)}
+    assert load_config({}, env=env).api_key == Secret(f"{KEY}-file")
+    env["NEKT_API_KEY"] = KEY
+    cfg = load_config({}, env=env)
+    assert cfg.api_key is not None and cfg.api_key.reveal() == KEY
+    assert cfg.key_source == "NEKT_API_KEY"
+
+
+def test_key_from_command(tmp_path: Path) -> None:
+    script = write(tmp_path / "pass.py", f"print({KEY!r})\n")
+    path = write(tmp_path / "c.toml", f"api_key_cmd = '{sys.executable} {script}'\n", mode=0o644)
+    cfg = load_config({}, env={"NEKT_TUI_CONFIG": str(path)})
+    assert cfg.api_key is not None and cfg.api_key.reveal() == KEY
+
+
+def test_failing_key_command_is_reported_without_output(tmp_path: Path) -> None:
+    script = write(tmp_path / "pass.py", f"import sys\nprint({KEY!r})\nsys.exit(3)\n")
+    path = write(tmp_path / "c.toml", f"api_key_cmd = '{sys.executable} {script}'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config({}, env={"NEKT_TUI_CONFIG": str(path)})
+    assert "exit 3" in str(err.value) and KEY not in str(err.value)
+
+
+def test_key_never_printed_by_config() -> None:
+    cfg = load_config({"config_file": "/nonexistent/c.toml"}, env={"NEKT_API_KEY": KEY})
+    assert KEY not in repr(cfg) and KEY not in str(cfg) and KEY not in f"{cfg.api_key}"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+def test_world_readable_key_file_is_refused_with_chmod(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", f'api_key = "{KEY}"\n', mode=0o644)
+    with pytest.raises(ConfigError) as err:
+        load_config({}, env={"NEKT_TUI_CONFIG": str(path)})
+    assert f"chmod 600 {path}" in str(err.value) and KEY not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("interval = [", "not valid TOML"),
+        ("intervall = 3", "unknown setting 'intervall'"),
+        ('interval = "fast"', "wrong type"),
+        ("interval = 0.1", "at least 0.5"),
+        ('bell = "loud"', "bell must be one of"),
+        ('api_url = "http://api.nekt.ai"', "https://"),
+    ],
+)
+def test_bad_config_file_names_path_and_problem(tmp_path: Path, text: str, words: str) -> None:
+    path = write(tmp_path / "c.toml", text + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config({}, env={"NEKT_TUI_CONFIG": str(path)})
+    assert words in str(err.value)
+
+
+def test_unreadable_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "dir.toml"
+    path.mkdir()
+    with pytest.raises(ConfigError) as err:
+        load_config({}, env={"NEKT_TUI_CONFIG": str(path)})
+    assert str(path) in str(err.value)
