@@ -123,13 +123,19 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
         return await run_wait(args, client, SystemClock(), sys.stdout)
 
 
-def _run_app(args: argparse.Namespace, config: Config) -> int:
-    from nekt_tui.ui.factory import build_app, check_theme
+def _check_theme(name: str) -> str | None:
+    """An error line when `name` is not a Textual theme, else None."""
+    from textual.theme import BUILTIN_THEMES
 
-    try:
-        check_theme(config.theme)
-    except ValueError as exc:
-        return _fail(str(exc))
+    if name in BUILTIN_THEMES:
+        return None
+    return f"unknown theme {name!r}; choose one of: {', '.join(sorted(BUILTIN_THEMES))}"
+
+
+def _run_app(args: argparse.Namespace, config: Config) -> int:
+    problem = _check_theme(config.theme)
+    if problem:
+        return _fail(problem)
     initial = " ".join(args.runs) if args.runs else None
     if initial is not None:
         from nekt_tui.api.errors import InvalidRunIdError
@@ -139,6 +145,8 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
             parse_run_ids(initial)
         except InvalidRunIdError as exc:
             return _fail(f"{exc}; pass run IDs or run URLs")
+    from nekt_tui.ui.factory import build_app
+
     app = build_app(config, demo=args.demo, initial_text=initial)
     app.run()
     return int(app.return_code or 0)
