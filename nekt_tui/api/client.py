@@ -111,6 +111,7 @@ class NektClient:
         backoff_cap: float = 8.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.base_url = check_base_url(
             base_url or os.environ.get("NEKT_API_URL") or DEFAULT_BASE_URL
@@ -121,6 +122,9 @@ class NektClient:
         self._backoff_cap = backoff_cap
         self._sleep = sleep
         self._rng = rng or random.Random()
+        # Read the wall clock through the injected clock so an HTTP-date Retry-After is
+        # measured against the same time as everything else.
+        self._now = now or (lambda: datetime.now(timezone.utc))
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={"x-api-key": api_key, "user-agent": USER_AGENT, "accept": "application/json"},
@@ -232,7 +236,7 @@ class NektClient:
         if code == 404 and run_id is not None:
             raise RunNotFoundError(run_id)
         if code == 429:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self._now())
             raise RateLimitedError(retry_after)
         if code >= 500:
             raise ServerError(code, _detail(response))

@@ -1,0 +1,352 @@
+"""The simulated Nekt API as a hand-written ASGI application.
+
+Routes (every path ends in `/`, as on api.nekt.ai):
+`GET /api/v1/runs/` (DRF page-number pagination), `GET /api/v1/runs/{id}/`,
+`POST /api/v1/runs/{id}/cancel/` (returns the run in the flat shape).
+Auth is the `x-api-key` header: missing → 401, wrong → 403, revoked → 401, each with a DRF
+`{"detail": ...}`. Unknown or non-UUID run → 404 `{"detail": "Not found."}`; unknown path →
+Django's HTML 404. Faults (see `Faults`) are applied before routing, as a proxy would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hmac
+import json
+import math
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from nekt_tui.simulator import bodies
+from nekt_tui.simulator.faults import Faults, Plan
+from nekt_tui.simulator.requests_log import RequestLog, RequestRecord
+from nekt_tui.simulator.world import World
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_LIST = re.compile(r"/api/v1/runs/")
+_DETAIL = re.compile(r"/api/v1/runs/([^/]+)/")
+_CANCEL = re.compile(r"/api/v1/runs/([^/]+)/cancel/")
+_IS_UUID = re.compile(_UUID)
+_COMMON_HEADERS = [
+    (b"vary", b"Accept, Cookie"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SimulatedTimeout(Exception):
+    """Raised in-process in place of a response that came too late."""
+
+
+class SimulatedReset(Exception):
+    """Raised in-process in place of a dropped connection; `connect` says at which stage."""
+
+    def __init__(self, connect: bool) -> None:
+        super().__init__("connection reset")
+        self.connect = connect
+
+
+class _Reply(Exception):
+    """Internal: a finished response (status, content type, body, extra headers)."""
+
+    def __init__(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = bodies.JSON,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+        self.headers = headers or []
+
+
+def _route(path: str) -> tuple[str | None, str | None]:
+    """(route name, lower-case run ID or None) for a path; route None means no such URL."""
+    if _LIST.fullmatch(path):
+        return "list", None
+    for name, pattern in (("cancel", _CANCEL), ("detail", _DETAIL)):
+        m = pattern.fullmatch(path)
+        if m:
+            rid = m.group(1)
+            return name, rid.lower() if _IS_UUID.fullmatch(rid) else None
+    return None, None
+
+
+class SimulatorApp:
+    """The ASGI app. `api_key` may be changed at run time; `revoke_key()` revokes it."""
+
+    def __init__(
+        self,
+        world: World,
+        api_key: str,
+        faults: Faults | None = None,
+        *,
+        in_process: bool = False,
+        page_size: int = 50,
+        max_page_size: int = 500,
+    ) -> None:
+        self.world = world
+        self.api_key: str | None = api_key
+        self.faults = faults if faults is not None else Faults()
+        self.in_process = in_process
+        self.revoked: set[str] = set()
+        self.page_size = page_size
+        self.max_page_size = max_page_size
+
+    @property
+    def requests(self) -> RequestLog:
+        """The world's request log."""
+        return self.world.requests
+
+    def revoke_key(self) -> None:
+        """Revoke the accepted key (it now gets 401); no key works until `api_key` is set."""
+        if self.api_key is not None:
+            self.revoked.add(self.api_key)
+        self.api_key = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        clock = self.world.clock
+        method = str(scope["method"]).upper()
+        path = str(scope["path"])
+        route, run_id = _route(path)
+        record = self.requests.add(RequestRecord(clock.monotonic(), method, path, run_id))
+        more = True
+        while more:  # drain the request body; its content does not matter
+            message = await receive()
+            more = bool(message.get("more_body")) and message["type"] == "http.request"
+        plan = self.faults.draw()
+        # uvicorn's send is a method of its request cycle, which holds the socket's transport:
+        # the only way an ASGI app can drop a connection without answering.
+        scope["nekt.transport"] = getattr(getattr(send, "__self__", None), "transport", None)
+        if plan.latency > 0:
+            await clock.sleep(plan.latency)
+        try:
+            reply = await self._decide(scope, method, route, run_id, plan, record)
+        except _Reply as done:
+            reply = done
+        except (SimulatedTimeout, SimulatedReset):
+            record.responded = clock.monotonic()
+            raise
+        if reply is None:  # the connection was dropped
+            record.responded = clock.monotonic()
+            return
+        record.status = reply.status
+        record.responded = clock.monotonic()
+        if reply.status == 429:
+            record.retry_until = record.responded + (record.retry_after or 0.0)
+        headers = [
+            (b"content-type", reply.content_type.encode()),
+            (b"content-length", str(len(reply.body)).encode()),
+            *_COMMON_HEADERS,
+            *reply.headers,
+        ]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body, "more_body": False})
+
+    async def _decide(
+        self,
+        scope: Scope,
+        method: str,
+        route: str | None,
+        run_id: str | None,
+        plan: Plan,
+        record: RequestRecord,
+    ) -> _Reply | None:
+        clock = self.world.clock
+        remaining = self.faults.rate_limited(plan, clock.monotonic())
+        if remaining is not None:
+            record.fault = "rate_limit"
+            raise self._too_many(remaining, plan, record)
+        if plan.reset:
+            record.fault = "reset"
+            await self._reset(scope, plan)
+            return None
+        if plan.timeout:
+            record.fault = "timeout"
+            await clock.sleep(self.faults.timeout_seconds)
+            if self.in_process:
+                raise SimulatedTimeout()
+        if plan.html:
+            record.fault = "html"
+            status, page = bodies.pick(bodies.HTML_PAGES, plan.pick[0])
+            raise _Reply(status, page, bodies.HTML)
+        if plan.error:
+            record.fault = "error"
+            status, kind, body = bodies.pick(bodies.SERVER_ERRORS, plan.pick[0])
+            raise _Reply(status, body, kind)
+        if route is None:
+            raise _Reply(404, bodies.DJANGO_404, bodies.HTML)
+        self._authenticate(scope)
+        if route == "list":
+            if method not in ("GET", "HEAD"):
+                raise _not_allowed(method, "GET, HEAD, OPTIONS")
+            return _Reply(200, self._list(scope, plan, record))
+        if run_id is None or not self.world.exists(run_id):
+            raise _Reply(404, bodies.detail("Not found."))
+        if route == "cancel":
+            if method != "POST":
+                raise _not_allowed(method, "POST, OPTIONS")
+            return _Reply(200, self._cancel(run_id, plan, record))
+        if method not in ("GET", "HEAD"):
+            raise _not_allowed(method, "GET, HEAD, OPTIONS")
+        return _Reply(200, self._run_body(run_id, None, plan, record))
+
+    def _too_many(self, remaining: float, plan: Plan, record: RequestRecord) -> _Reply:
+        """A 429 whose Retry-After covers the rest of the burst (seconds or HTTP-date)."""
+        if plan.use_date:
+            now = self.world.clock.now()
+            until = now + timedelta(seconds=remaining)
+            # An HTTP-date has whole seconds: round up so the client never comes back early.
+            until = until.replace(microsecond=0) + timedelta(seconds=1 if until.microsecond else 0)
+            record.retry_after = (until - now).total_seconds()
+            value = email.utils.format_datetime(until, usegmt=True)
+        else:
+            seconds = max(1, math.ceil(remaining))
+            record.retry_after = float(seconds)
+            value = str(seconds)
+        body = bodies.detail(
+            f"Request was throttled. Expected available in {max(1, math.ceil(remaining))} seconds."
+        )
+        return _Reply(429, body, headers=[(b"retry-after", value.encode())])
+
+    async def _reset(self, scope: Scope, plan: Plan) -> None:
+        if self.in_process:
+            raise SimulatedReset(connect=plan.pick[1] < 0.3)
+        transport = scope.get("nekt.transport")
+        if transport is not None:
+            transport.abort()
+            # Let the server see the connection is gone before the app returns.
+            for _ in range(3):
+                await asyncio.sleep(0)
+            return
+        raise _Reply(502, b"connection reset", bodies.TEXT)
+
+    def _authenticate(self, scope: Scope) -> None:
+        given = None
+        for name, value in scope.get("headers") or ():
+            if name.lower() == b"x-api-key":
+                given = value.decode("latin-1").strip()
+        if not given:
+            raise _Reply(
+                401,
+                bodies.detail("Authentication credentials were not provided."),
+                headers=[(b"www-authenticate", b"Api-Key")],
+            )
+        if given in self.revoked:
+            raise _Reply(
+                401,
+                bodies.detail("API key has been revoked."),
+                headers=[(b"www-authenticate", b"Api-Key")],
+            )
+        accepted = self.api_key
+        if accepted is None or not hmac.compare_digest(given.encode(), accepted.encode()):
+            raise _Reply(403, bodies.detail("Invalid API key."))
+
+    def _run_body(self, run_id: str, shape: str | None, plan: Plan, record: RequestRecord) -> bytes:
+        if not (plan.unknown_enum or plan.extra_fields or plan.malformed):
+            body = self.world.run_body(run_id, shape)
+            assert body is not None
+            return body
+        run = self.world.run_json(run_id, shape)
+        assert run is not None
+        faults = []
+        if plan.unknown_enum:
+            faults.append(bodies.unknown_enum(run, plan.pick[1], plan.pick[2]))
+        if plan.extra_fields:
+            bodies.extra_fields(run)
+            faults.append("extra_fields")
+        encoded = json.dumps(run, separators=(",", ":")).encode()
+        if plan.malformed:
+            encoded = bodies.truncate(encoded, plan.pick[0])
+            faults.append("malformed")
+        noted = record.fault.split(",") if record.fault else []
+        record.fault = ",".join(noted + [f for f in faults if f not in noted])
+        return encoded
+
+    def _cancel(self, run_id: str, plan: Plan, record: RequestRecord) -> bytes:
+        if not self.world.cancel(run_id):
+            status = self.world.true_status(run_id).value
+            raise _Reply(400, bodies.detail(f"Cannot cancel a run that is already {status}."))
+        return self._run_body(run_id, "flat", plan, record)
+
+    def _list(self, scope: Scope, plan: Plan, record: RequestRecord) -> bytes:
+        query = dict(parse_qsl(bytes(scope.get("query_string") or b"").decode("latin-1")))
+        size = self.page_size
+        raw_size = query.get("page_size", "")
+        if raw_size.isdigit() and int(raw_size) > 0:
+            size = min(int(raw_size), self.max_page_size)
+        t = self.world.elapsed()
+        runs = [r for r in self.world.newest_first() if r.timeline.created <= t]
+        pages = max(1, math.ceil(len(runs) / size))
+        raw_page = query.get("page", "1")
+        page = pages if raw_page == "last" else int(raw_page) if raw_page.isdigit() else 0
+        if not 1 <= page <= pages:
+            raise _Reply(404, bodies.detail("Invalid page."))
+        chosen = runs[(page - 1) * size : page * size]
+        results = [self._run_body(r.id, None, plan, record) for r in chosen]
+        base = _base_url(scope)
+
+        def link(n: int) -> str:
+            """DRF's link to page n: the same query, `page` replaced (dropped for page 1)."""
+            params = {**query, "page": str(n)}
+            if n == 1:
+                del params["page"]
+            qs = urlencode(sorted(params.items()))
+            return f"{base}?{qs}" if qs else base
+
+        head = {
+            "count": len(runs),
+            "next": link(page + 1) if page < pages else None,
+            "previous": link(page - 1) if page > 1 else None,
+        }
+        prefix = json.dumps(head, separators=(",", ":"))[:-1].encode()
+        return prefix + b',"results":[' + b",".join(results) + b"]}"
+
+
+def _not_allowed(method: str, allow: str) -> _Reply:
+    return _Reply(
+        405, bodies.detail(f'Method "{method}" not allowed.'), headers=[(b"allow", allow.encode())]
+    )
+
+
+def _base_url(scope: Scope) -> str:
+    host = ""
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"host":
+            host = value.decode("latin-1")
+    if not host:
+        server = scope.get("server") or ("testserver", None)
+        host = f"{server[0]}:{server[1]}" if server[1] else str(server[0])
+    return f"{scope.get('scheme', 'http')}://{host}{scope['path']}"
+
+
+def create_app(world: World, api_key: str, faults: Faults | None = None) -> SimulatorApp:
+    """The simulated API over `world`, accepting `api_key`, for serving on a socket."""
+    return SimulatorApp(world, api_key, faults)

@@ -1,0 +1,127 @@
+"""The demo world: eleven runs that, at the start, show every status and every trigger type.
+
+Within the first minute several of them change status (one fails with a traceback, one
+finishes cancelling, queued and pending ones start), one keeps running and logging for
+45 minutes, two finished ones have thousands of log lines, and one is served flat.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nekt_tui.simulator.world import World
+
+_P = "pending_events"
+_Q = "queued"
+_R = "running"
+
+
+def build_demo(world: World) -> World:
+    """Add the demo runs to an empty world and return it."""
+    add = world.add_run
+    # pending_events now; queued at +20 s, running at +28 s, success at +128 s.
+    add(
+        ((_P, 25), (_Q, 8), (_R, 100)),
+        "success",
+        pipeline="customer-360",
+        trigger_type="event",
+        ago=5,
+        lines_per_second=4,
+    )
+    # queued now; running at +12 s for three minutes.
+    add(
+        ((_Q, 15), (_R, 170)),
+        "success",
+        pipeline="salesforce-to-catalog",
+        trigger_type="cron",
+        ago=3,
+        lines_per_second=2,
+    )
+    # A long manual sync: its log keeps growing for 45 minutes.
+    add(
+        ((_Q, 6), (_R, 2700)),
+        "success",
+        pipeline="hubspot-to-catalog",
+        trigger_type="manual",
+        ago=130,
+        lines_per_second=1.5,
+    )
+    # Running now, fails with a traceback at +39 s.
+    add(
+        ((_Q, 4), (_R, 110)),
+        "failed",
+        pipeline="postgres-prod-to-catalog",
+        trigger_type="api",
+        ago=75,
+        lines_per_second=3,
+    )
+    # Finished 4 minutes ago with ~3,000 log lines.
+    add(
+        ((_Q, 10), (_R, 1250)),
+        "success",
+        pipeline="daily-revenue-rollup",
+        trigger_type="cron",
+        ago=1500,
+        lines_per_second=2.5,
+    )
+    # Failed 16 minutes ago (a reverse-ETL upsert error with its traceback).
+    add(
+        ((_P, 40), (_Q, 12), (_R, 260)),
+        "failed",
+        pipeline="catalog-to-salesforce",
+        trigger_type="event",
+        ago=1300,
+        lines_per_second=2,
+    )
+    # Cancelled two seconds ago: cancelling now, canceled at +7 s.
+    add(
+        ((_Q, 5), (_R, 600)),
+        "success",
+        pipeline="stripe-to-catalog",
+        trigger_type="cron",
+        ago=200,
+        cancel_after=198,
+        cancelling_seconds=9,
+        lines_per_second=2,
+    )
+    # Cancelled by hand an hour ago.
+    add(
+        ((_Q, 20), (_R, 1800)),
+        "success",
+        pipeline="google-ads-to-catalog",
+        trigger_type="manual",
+        ago=3700,
+        cancel_after=420,
+        cancelling_seconds=6,
+        lines_per_second=1,
+    )
+    # The flat shape: running now, success at +85 s.
+    add(
+        ((_Q, 10), (_R, 95)),
+        "success",
+        pipeline="zendesk-to-catalog",
+        trigger_type="api",
+        ago=20,
+        shape="flat",
+        lines_per_second=2,
+    )
+    # Finished 6 minutes ago with ~8,000 log lines.
+    add(
+        ((_Q, 30), (_R, 2000)),
+        "success",
+        pipeline="shopify-to-catalog",
+        trigger_type="cron",
+        ago=2400,
+        lines_per_second=4,
+    )
+    # pending_events now; queued at +10 s, running at +16 s, success at +58 s.
+    add(
+        ((_P, 12), (_Q, 6), (_R, 42)),
+        "success",
+        pipeline="marketing-attribution",
+        trigger_type="event",
+        ago=2,
+        lines_per_second=1.5,
+    )
+    return world

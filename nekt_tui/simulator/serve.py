@@ -1,0 +1,215 @@
+"""`nekt-tui simulate`: serve the simulated Nekt API on a loopback port with uvicorn.
+
+On start it prints, flushed, one line each (for people, tools and tests to parse):
+
+    nekt-tui simulator: demo world, 11 runs, speed 1x, shape nested, faults off
+    listening on http://127.0.0.1:8765
+    key: sim-key-...
+    run <uuid> <pipeline-slug> <status now> -> <eventual outcome> <shape> ends in <N>s
+    ...
+    ready
+
+The default key is derived from the seed (`default_key(seed)`), so it is the same every
+time: `sim-key-` and 16 hex digits. Ctrl-C (SIGINT) stops the server and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import ipaddress
+import socket
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from nekt_tui.simulator.app import create_app
+from nekt_tui.simulator.faults import Faults
+from nekt_tui.simulator.world import World
+
+#: (flag, Faults attribute, help) for every rate/seconds knob.
+_FAULT_FLAGS = (
+    ("--error-rate", "error_rate", "fraction of requests answered with a 5xx"),
+    ("--latency", "latency", "seconds added to every response"),
+    ("--timeout-rate", "timeout_rate", "fraction of responses delayed by --timeout-seconds"),
+    ("--timeout-seconds", "timeout_seconds", "how late a timed-out response is (default 15)"),
+    ("--reset-rate", "reset_rate", "fraction of connections dropped without a response"),
+    ("--rate-limit-rate", "rate_limit_rate", "fraction of requests that start a 429 burst"),
+    ("--rate-limit-seconds", "rate_limit_seconds", "length of a 429 burst (default 5)"),
+    ("--malformed-rate", "malformed_rate", "fraction of 200s with truncated JSON"),
+    ("--html-rate", "html_rate", "fraction of requests answered with an HTML error page"),
+    ("--unknown-enum-rate", "unknown_enum_rate", "fraction of runs with an undocumented enum"),
+)
+
+
+def default_key(seed: int) -> str:
+    """The documented key a simulator started with `--seed seed` accepts by default."""
+    return "sim-key-" + hashlib.sha256(f"nekt-tui-simulator:{seed}".encode()).hexdigest()[:16]
+
+
+def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the `simulate` options to `parser`."""
+    parser.add_argument(
+        "--port", type=int, default=8765, help="TCP port (0 picks a free one; default 8765)"
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="world and fault seed (default 0)")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="simulated seconds per real second (default 1)"
+    )
+    parser.add_argument(
+        "--shape",
+        choices=("nested", "flat", "mixed"),
+        default="nested",
+        help="run JSON shape (default nested; the demo world always has one flat run)",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="serve N generated runs instead of the demo world (default: the demo world)",
+    )
+    parser.add_argument(
+        "--key",
+        default=None,
+        help="API key to accept (default: sim-key-... derived from --seed, printed at start)",
+    )
+    faults = parser.add_argument_group("fault injection")
+    for flag, _, text in _FAULT_FLAGS:
+        faults.add_argument(flag, type=float, default=None, help=text)
+    faults.add_argument(
+        "--extra-fields", action="store_true", help="add undocumented fields to every run"
+    )
+
+
+def _faults(args: argparse.Namespace) -> Faults:
+    knobs: dict[str, Any] = {"seed": args.seed, "timeout_seconds": 15.0}
+    for _, name, _ in _FAULT_FLAGS:
+        value = getattr(args, name)
+        if value is not None:
+            knobs[name] = value
+    return Faults(extra_fields=bool(args.extra_fields), **knobs)
+
+
+def _loopback(host: str) -> str | None:
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        return host if ipaddress.ip_address(host).is_loopback else None
+    except ValueError:
+        return None
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say they are
+    # TCP, and without it each response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(512)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _banner(world: World, url: str, key: str, args: argparse.Namespace, faults: Faults) -> str:
+    kind = f"{args.runs} generated runs (seed {args.seed})" if args.runs else "demo world"
+    lines = [
+        f"nekt-tui simulator: {kind}, {len(world.run_ids)} runs, speed {args.speed:g}x, "
+        f"shape {args.shape}, faults {'on' if faults.active else 'off'}",
+        f"listening on {url}",
+        f"key: {key}",
+    ]
+    for rid in world.run_ids:
+        info = world.describe(rid)
+        ends = "never ends" if info.ends_in is None else f"ends in {info.ends_in:.0f}s"
+        lines.append(
+            f"run {rid} {info.slug} {info.status.value} -> {info.outcome.value} {info.shape} {ends}"
+        )
+    example = world.run_ids[0] if world.run_ids else "<id>"
+    lines.append(f"try: curl -H 'x-api-key: {key}' {url}/api/v1/runs/{example}/")
+    lines.append("ready")
+    return "\n".join(lines)
+
+
+def simulate_command(args: argparse.Namespace) -> int:
+    """Run the simulator until Ctrl-C. Returns the exit code (0, or 2 for bad options)."""
+    import uvicorn
+
+    host = _loopback(args.host)
+    if host is None:
+        print(
+            f"nekt-tui simulate: --host {args.host!r} is not a loopback address; the "
+            "simulator only listens on 127.0.0.1, ::1 or localhost",
+            file=sys.stderr,
+        )
+        return 2
+    if not 0 <= args.port <= 65535 or not args.speed > 0 or args.runs < 0:
+        print(
+            "nekt-tui simulate: --port must be 0-65535, --speed > 0, --runs >= 0", file=sys.stderr
+        )
+        return 2
+    try:
+        faults = _faults(args)
+    except ValueError as exc:
+        print(f"nekt-tui simulate: {exc}", file=sys.stderr)
+        return 2
+    if args.runs:
+        world = World(args.seed, speed=args.speed, shape=args.shape, n_runs=args.runs)
+    else:
+        world = World.demo(speed=args.speed)
+        if args.shape == "flat":
+            for rid in world.run_ids:
+                world.set_shape(rid, "flat")
+    key = args.key or default_key(args.seed)
+    try:
+        sock = _bind(host, args.port)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        print(f"nekt-tui simulate: cannot listen on {host}:{args.port}: {reason}", file=sys.stderr)
+        return 1
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(
+        create_app(world, key, faults),
+        log_level="warning",
+        http="h11",
+        loop="asyncio",
+        lifespan="off",
+        interface="asgi3",
+        access_log=False,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    try:
+        print(_banner(world, f"http://{shown}:{port}", key, args, faults), flush=True)
+        asyncio.run(server.serve(sockets=[sock]))
+    except KeyboardInterrupt:
+        # Either before uvicorn took over SIGINT, or re-raised by it after a clean shutdown.
+        pass
+    finally:
+        sock.close()
+    print("simulator stopped", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m nekt_tui.simulator`: the same as `nekt-tui simulate`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m nekt_tui.simulator",
+        description="Serve a simulated Nekt API on a loopback port.",
+    )
+    add_simulate_arguments(parser)
+    return simulate_command(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
