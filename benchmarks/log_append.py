@@ -1,0 +1,104 @@
+"""Log panel benchmark: opening a big log once, and what an append costs as the log grows.
+
+`measure(lines_total, lines_append)` runs the real `LogPanel` in a headless Textual app
+and returns seconds (medians over a few repeats). The append cost should be flat: about
+the same at 2,000 lines as at `lines_total` lines. Run: `python -m benchmarks.log_append`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+from typing import Any
+
+from textual.app import App, ComposeResult
+
+from nekt_tui.api.models import Run
+from nekt_tui.ui.widgets.log_panel import LogPanel
+from nekt_tui.watch.log_delta import LogDelta
+
+RUN_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+SMALL = 2_000
+REPEATS = 5
+_LEVELS = ("INFO", "INFO", "INFO", "DEBUG", "WARNING", "ERROR")
+
+
+def _line(i: int) -> str:
+    level = _LEVELS[i % len(_LEVELS)]
+    return f"2024-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z {level} tap-orders | record {i} synced"
+
+
+def _run(n: int) -> Run:
+    log = "\n".join(_line(i) for i in range(n)) + "\n"
+    return Run.model_validate(
+        {
+            "id": RUN_ID,
+            "status": "running",
+            "pipeline": {"slug": "bench"},
+            "log": {"parsed_log": log},
+        }
+    )
+
+
+class _Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LogPanel()
+
+
+async def _measure(lines_total: int, lines_append: int) -> dict[str, Any]:
+    app = _Host()
+    out: dict[str, Any] = {"lines_total": lines_total, "lines_append": lines_append}
+    async with app.run_test(size=(160, 48)) as pilot:
+        panel = app.query_one(LogPanel)
+        await pilot.pause()
+
+        async def open_log(n: int) -> float:
+            run = _run(n)
+            panel.clear()
+            await pilot.pause()
+            start = time.perf_counter()
+            panel.select(RUN_ID, run)
+            await pilot.pause()  # until the first screen is drawn
+            return time.perf_counter() - start
+
+        async def appends(n: int) -> tuple[float, float]:
+            await open_log(n)
+            run = panel.run
+            assert run is not None
+            update, total = [], []
+            for r in range(REPEATS):
+                base = n + r * lines_append
+                delta = LogDelta(False, tuple(_line(base + i) for i in range(lines_append)))
+                start = time.perf_counter()
+                panel.update_run(RUN_ID, run, delta)
+                mid = time.perf_counter()
+                await pilot.pause()  # the repaint it causes
+                end = time.perf_counter()
+                update.append(mid - start)
+                total.append(end - start)
+            return statistics.median(update), statistics.median(total)
+
+        out["open_s"] = await open_log(lines_total)
+        small_update, small_total = await appends(SMALL)
+        large_update, large_total = await appends(lines_total)
+    out["append_at_small"] = SMALL
+    out["append_small_update_s"] = small_update
+    out["append_small_s"] = small_total
+    out["append_large_update_s"] = large_update
+    out["append_large_s"] = large_total
+    out["append_ratio"] = large_total / small_total if small_total else None
+    return out
+
+
+def measure(lines_total: int = 200_000, lines_append: int = 1_000) -> dict[str, Any]:
+    """Seconds to open `lines_total` lines, and to apply `lines_append` lines at 2k and at
+    `lines_total` lines (`*_update_s`: the panel's own work; `*_s`: with the repaint)."""
+    return asyncio.run(_measure(lines_total, lines_append))
+
+
+if __name__ == "__main__":
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    print(json.dumps(measure(total), indent=2))

@@ -1,0 +1,355 @@
+"""The log panel: the selected run's log, searchable, filterable, bounded, savable.
+
+Only the selected run's log is held (in a bounded `LineStore`); for every other run the
+panel remembers just where the user was (scroll position, search, filter) and rebuilds
+from `run.parsed_log` when that run is selected again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import Static
+
+from nekt_tui.api.models import Run
+from nekt_tui.logview.save import default_log_name
+from nekt_tui.logview.search import SearchQuery
+from nekt_tui.logview.sgr import plain_text
+from nekt_tui.logview.store import DEFAULT_CAP, LogDeltaLike, split_log
+from nekt_tui.ui.widgets.log_save import SaveLogScreen
+from nekt_tui.ui.widgets.log_search import LogSearchBar
+from nekt_tui.ui.widgets.log_view import LogView
+
+NO_LOG = "this response carries no log (flat shape)"
+NO_RUN = "no run selected"
+WAITING = "waiting for the first poll of this run"
+
+
+@dataclass
+class _Place:
+    """Where the user was in one run's log."""
+
+    top_line: int | None = None
+    follow: bool = True
+    query: SearchQuery | None = None
+    filter_context: int | None = None
+
+
+class LogPanel(Widget):
+    """One run's log at a time, with follow, search, filter, save and copy."""
+
+    DEFAULT_CSS = """
+    LogPanel {
+        layout: vertical;
+        height: 1fr;
+        LogView { height: 1fr; }
+        #log-status { height: 1; color: $text-muted; background: $panel; padding: 0 1; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("w", "toggle_wrap", "Wrap"),
+        Binding("g", "top", "Top", show=False),
+        Binding("G", "bottom", "Bottom", show=False),
+        Binding("e", "first_error", "First error"),
+        Binding("E", "next_error", "Next error", show=False),
+        Binding("l", "toggle_line_numbers", "Line numbers", show=False),
+        Binding("slash", "open_search", "Search"),
+        Binding("n", "next_match", "Next match", show=False),
+        Binding("N", "previous_match", "Previous match", show=False),
+        Binding("F", "toggle_filter", "Filter", show=False),
+        Binding("left_square_bracket", "context(-1)", "Less context", show=False),
+        Binding("right_square_bracket", "context(1)", "More context", show=False),
+        Binding("ctrl+s", "save", "Save log"),
+        Binding("c", "copy_visible", "Copy visible", show=False),
+        Binding("m", "copy_matches", "Copy matches", show=False),
+        Binding("C", "copy_all", "Copy log", show=False),
+    ]
+
+    DEFAULT_CONTEXT = 2
+
+    def __init__(
+        self,
+        *,
+        line_cap: int = DEFAULT_CAP,
+        save_dir: Path | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.line_cap = line_cap
+        self.save_dir = save_dir
+        self.run_id: str | None = None
+        self.run: Run | None = None
+        self._places: dict[str, _Place] = {}
+        self._loaded = False  # the view holds self.run's log
+        self._regex = False
+        self._filter_context = self.DEFAULT_CONTEXT
+
+    def compose(self) -> ComposeResult:
+        """The log view, the search bar (hidden until `/`) and the status line."""
+        yield LogView(line_cap=self.line_cap, id="log-view")
+        yield LogSearchBar(id="log-search")
+        yield Static(id="log-status")
+
+    @property
+    def view(self) -> LogView:
+        """The line view."""
+        return self.query_one(LogView)
+
+    def on_mount(self) -> None:
+        """Start with nothing selected."""
+        self.view.show_message(NO_RUN)
+
+    # --- the interface the app drives --------------------------------------------------
+
+    def select(self, run_id: str, run: Run | None) -> None:
+        """Show `run_id`'s log, restoring its scroll position, search and filter."""
+        if run_id == self.run_id and self._loaded and run is not None:
+            self.run = run
+            return
+        self._remember()
+        self.run_id, self.run = run_id, run
+        self._loaded = False
+        place = self._places.get(run_id, _Place())
+        self._load(run)
+        view = self.view
+        view.search(place.query, jump=False)
+        view.set_filter(place.filter_context if place.query is not None else None)
+        if place.follow or place.top_line is None:
+            view.set_follow(True)
+        else:
+            view.follow = False
+            view.scroll_to_line(place.top_line, top=True)
+        self._update_status()
+
+    def update_run(self, run_id: str, run: Run, delta: LogDeltaLike | None) -> None:
+        """Apply a poll result; only the selected run's log is touched (incrementally)."""
+        if run_id != self.run_id:
+            return  # rebuilt from run.parsed_log when selected
+        self.run = run
+        if run.log is None or not self._loaded:
+            self._load(run)
+        elif delta is not None:
+            self.view.apply(delta)
+        self._update_status()
+
+    def clear(self) -> None:
+        """Show nothing and forget every run."""
+        self.run_id = self.run = None
+        self._places.clear()
+        self._loaded = False
+        self.view.search(None)
+        self.view.show_message(NO_RUN)
+        self._update_status()
+
+    def _load(self, run: Run | None) -> None:
+        view = self.view
+        self._loaded = run is not None and run.log is not None
+        if run is None:
+            view.show_message(WAITING)
+        elif run.log is None:
+            view.show_message(NO_LOG)
+        else:
+            view.load(split_log(run.parsed_log))
+
+    def _remember(self) -> None:
+        if self.run_id is None:
+            return
+        view = self.view
+        m = view.matches
+        self._places[self.run_id] = _Place(
+            top_line=None if view.follow else view.top_line(),
+            follow=view.follow,
+            query=m.query if m is not None else None,
+            filter_context=view.filter.context if view.filter is not None else None,
+        )
+
+    # --- status line -------------------------------------------------------------------
+
+    @on(LogView.Changed)
+    def _view_changed(self, event: LogView.Changed) -> None:
+        event.stop()
+        self._update_status()
+
+    def status_text(self) -> str:
+        """The status line: where you are, following or not, new lines, search, filter."""
+        view = self.view
+        if view.message is not None:
+            return view.message
+        store = view.store
+        bottom = view.bottom_line()
+        parts = [f"line {0 if bottom is None else bottom + 1:,} of {store.end:,}"]
+        parts.append("following" if view.follow else "paused")
+        if view.new_lines:
+            parts.append(f"{view.new_lines:,} new line{'s' if view.new_lines != 1 else ''}")
+        m = view.matches
+        if m is not None:
+            if m.pending:
+                parts.append(f"searching “{m.query.text}”…")
+            elif not m.count:
+                parts.append(f"no matches for “{m.query.text}”")
+            else:
+                at = m.index_of_current()
+                prefix = f"{at:,}/" if at is not None else ""
+                parts.append(f"{prefix}{m.count:,} match{'es' if m.count != 1 else ''}")
+        if view.filter is not None:
+            parts.append(f"filter ±{view.filter.context}")
+        if view.wrap:
+            parts.append("wrap")
+        if store.dropped:
+            parts.append(f"{store.dropped:,} older lines dropped")
+        return " · ".join(parts)
+
+    def _update_status(self) -> None:
+        if self.is_mounted:
+            self.query_one("#log-status", Static).update(Text(self.status_text()))
+
+    # --- keys --------------------------------------------------------------------------
+
+    def action_toggle_follow(self) -> None:
+        """Follow the tail on/off."""
+        self.view.set_follow(not self.view.follow)
+
+    def action_toggle_wrap(self) -> None:
+        """Wrap long lines on/off."""
+        self.view.set_wrap(not self.view.wrap)
+
+    def action_toggle_line_numbers(self) -> None:
+        """Line numbers on/off."""
+        self.view.set_line_numbers(not self.view.line_numbers)
+
+    def action_top(self) -> None:
+        """Jump to the first line (pauses following)."""
+        view = self.view
+        view.scroll_top()
+        view.follow = False
+        self._update_status()
+
+    def action_bottom(self) -> None:
+        """Jump to the last line and follow."""
+        self.view.set_follow(True)
+
+    def action_first_error(self) -> None:
+        """Jump to the first error line."""
+        self._goto_error(self.view.store.next_error(None))
+
+    def action_next_error(self) -> None:
+        """Jump to the next error (a traceback counts once)."""
+        view = self.view
+        cursor = view.error_cursor
+        if cursor is None or cursor not in view.visible_lines():
+            # The reader moved away from the last error: go on from what is on screen.
+            top = view.top_line()
+            cursor = None if top is None else top - 1
+        self._goto_error(view.store.next_error(cursor))
+
+    def _goto_error(self, line: int | None) -> None:
+        view = self.view
+        if line is None:
+            self.notify("No (more) errors in this log.", timeout=3)
+            return
+        view.error_cursor = line
+        view.follow = False
+        view.scroll_to_line(line, top=True)
+        self._update_status()
+
+    def action_open_search(self) -> None:
+        """Open the search bar."""
+        m = self.view.matches
+        bar = self.query_one(LogSearchBar)
+        text = m.query.text if m is not None else ""
+        regex = m.query.regex if m is not None else self._regex
+        bar.open(text, regex=regex, filtering=self.view.filter is not None)
+
+    @on(LogSearchBar.Submitted)
+    def _search(self, event: LogSearchBar.Submitted) -> None:
+        event.stop()
+        view = self.view
+        if event.query is not None:
+            self._regex = event.query.regex
+        view.search(event.query)
+        view.set_filter(self._filter_context if event.filtering and event.query else None)
+        view.focus()
+        self._update_status()
+
+    @on(LogSearchBar.Closed)
+    def _search_closed(self, event: LogSearchBar.Closed) -> None:
+        event.stop()
+        self.view.focus()
+
+    def action_next_match(self) -> None:
+        """Go to the next match."""
+        m = self.view.matches
+        if m is not None and m.next() is not None:
+            self.view.show_current()
+
+    def action_previous_match(self) -> None:
+        """Go to the previous match."""
+        m = self.view.matches
+        if m is not None and m.previous() is not None:
+            self.view.show_current()
+
+    def action_toggle_filter(self) -> None:
+        """Show only matching lines (with context) or the whole log, at the same place."""
+        view = self.view
+        if view.matches is None:
+            self.notify("Search first (/), then F shows only the matching lines.", timeout=3)
+            return
+        view.set_filter(None if view.filter is not None else self._filter_context)
+
+    def action_context(self, step: int) -> None:
+        """Fewer or more context lines around each match in the filter."""
+        self._filter_context = max(0, min(50, self._filter_context + step))
+        if self.view.filter is not None:
+            self.view.set_filter(self._filter_context)
+        self._update_status()
+
+    def action_save(self) -> None:
+        """Save the selected run's whole log (as the API returned it) to a file."""
+        run = self.run
+        if run is None or run.parsed_log is None:
+            self.notify("There is no log to save.", severity="warning", timeout=3)
+            return
+        name = default_log_name(run.name, run.number, run.short_id)
+        directory = self.save_dir or Path.cwd()
+        screen = SaveLogScreen(run.parsed_log, name, directory)
+        self.app.push_screen(screen, self._saved)
+
+    def _saved(self, path: Path | None) -> None:
+        if path is not None:
+            self.notify(f"Saved the log to {path}", timeout=4, markup=False)
+
+    def _copy(self, lines: list[str], what: str) -> None:
+        if not lines:
+            self.notify(f"Nothing to copy ({what}).", timeout=3, markup=False)
+            return
+        self.app.copy_to_clipboard("\n".join(lines))
+        n = len(lines)
+        self.notify(f"Copied {n:,} line{'s' if n != 1 else ''} ({what}).", timeout=3, markup=False)
+
+    def action_copy_visible(self) -> None:
+        """Copy the lines on screen."""
+        view = self.view
+        self._copy([view.store.text(i) for i in view.visible_lines()], "visible lines")
+
+    def action_copy_matches(self) -> None:
+        """Copy every line with a match."""
+        view = self.view
+        m = view.matches
+        lines = [view.store.text(i) for i in m.lines] if m is not None else []
+        self._copy(lines, "matching lines")
+
+    def action_copy_all(self) -> None:
+        """Copy the whole log (cleaned of escape sequences)."""
+        run = self.run
+        raw = split_log(run.parsed_log) if run is not None else []
+        self._copy([plain_text(line) for line in raw], "whole log")

@@ -1,0 +1,152 @@
+"""Drawing for the log view: one log line into a styled `Strip`, cached by line.
+
+Styles layer in this order: the view's base style, the line's level colour, a dimmed
+timestamp, the line's own SGR colours, then search matches on top. The text is always
+the cleaned line as plain `Text` (never markup), so nothing in a log can become markup
+or an escape sequence.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.strip import Strip
+
+from nekt_tui.logview.layout import DROPPED
+from nekt_tui.logview.levels import Level, timestamp_span
+from nekt_tui.logview.sgr import SgrStyle
+
+if TYPE_CHECKING:
+    from nekt_tui.ui.widgets.log_view import LogView
+
+LEVEL_CLASSES = {
+    Level.ERROR: "log-view--error",
+    Level.WARNING: "log-view--warning",
+    Level.DEBUG: "log-view--debug",
+}
+
+
+class LineRenderer:
+    """Renders rows of one `LogView`; only lines on screen are ever styled."""
+
+    def __init__(self, view: LogView, cache_size: int = 2_048) -> None:
+        self.view = view
+        self._strips: LRUCache[int, Strip] = LRUCache(cache_size)
+        self._sgr_styles: dict[SgrStyle, Style] = {}
+        self._current: int | None = None  # the line drawn with the current match
+
+    def clear(self) -> None:
+        """Forget every cached line (search or theme changed)."""
+        self._strips.clear()
+        self._sgr_styles.clear()
+
+    def discard(self, line: int) -> None:
+        """Forget one line (it changed)."""
+        self._strips.discard(line)
+
+    def mark_current(self, line: int) -> None:
+        """The current match moved to `line`: redraw only the old and the new line."""
+        if self._current is not None:
+            self._strips.discard(self._current)
+        self._strips.discard(line)
+        self._current = line
+
+    def _style(self, name: str) -> Style:
+        # Full styles: partial ones leave theme colours with alpha (muted text) unblended.
+        return self.view.get_component_rich_style(name)
+
+    def _sgr(self, sgr: SgrStyle) -> Style:
+        style = self._sgr_styles.get(sgr)
+        if style is None:
+            style = Style(
+                color=sgr.fg,
+                bgcolor=sgr.bg,
+                bold=sgr.bold or None,
+                dim=sgr.dim or None,
+                italic=sgr.italic or None,
+                underline=sgr.underline or None,
+                reverse=sgr.reverse or None,
+                strike=sgr.strike or None,
+            )
+            self._sgr_styles[sgr] = style
+        return style
+
+    def line_strip(self, line: int) -> Strip:
+        """Absolute `line`, styled, uncropped."""
+        cached = self._strips.get(line)
+        if cached is not None:
+            return cached
+        view = self.view
+        store = view.store
+        clean = store.clean(line)
+        text = Text(clean.text, no_wrap=True, end="")
+        text.stylize(view.rich_style)  # a span, not `style=`: render() ignores that
+        level_class = LEVEL_CLASSES.get(store.level(line))
+        if level_class is not None:
+            text.stylize(self._style(level_class))
+        stamp = timestamp_span(clean.text)
+        if stamp is not None:
+            # Partial: dim the timestamp but keep the line's level colour.
+            text.stylize(view.get_component_rich_style("log-view--timestamp", partial=True), *stamp)
+        for span in clean.spans:
+            text.stylize(self._sgr(span.style), span.start, span.end)
+        m = view.matches
+        if m is not None:
+            current = m.current[1] if m.current is not None and m.current[0] == line else -1
+            if current >= 0:
+                self._current = line
+            for k, (start, end) in enumerate(m.spans(line)):
+                name = "log-view--match-current" if k == current else "log-view--match"
+                text.stylize(self._style(name), start, end)
+        strip = Strip(list(text.render(view.app.console)), store.width(line))
+        self._strips[line] = strip
+        return strip
+
+    def _gutter(self, line: int | None, width: int) -> Strip:
+        label = "" if line is None else str(line + 1)
+        return Strip([Segment(label.rjust(width - 1) + " ", self._style("log-view--gutter"))])
+
+    def _note(self, text: str, width: int, x: int = 0) -> Strip:
+        strip = Strip([Segment(text, self._style("log-view--marker"))])
+        return strip.crop_extend(x, x + width, self.view.rich_style)
+
+    def row(self, row: int) -> Strip:
+        """Draw view row `row` (already offset by the vertical scroll)."""
+        view = self.view
+        base = view.rich_style
+        width = view.scrollable_content_region.width
+        if view.message is not None:
+            if row:
+                return Strip.blank(width, base)
+            return self._note(view.message, width, round(view.scroll_x))
+        rows = view.rows
+        if view.filter is not None and view.filter.is_empty and view.matches is not None:
+            if row:
+                return Strip.blank(width, base)
+            pending = view.matches.pending
+            note = "searching…" if pending else "no line matches: F shows the whole log"
+            return self._note(note, width)
+        if row >= rows.rows(view.view):
+            return Strip.blank(width, base)
+        item, fold = rows.locate(row)
+        line = view.view.item(item)
+        if line < 0:
+            if line == DROPPED:
+                n = view.store.dropped
+                s = "s" if n != 1 else ""
+                return self._note(f"⋯ {n:,} older line{s} dropped (save keeps them all)", width)
+            return self._note("⋯", width)
+        gutter_width = view.gutter_width()
+        content = self.line_strip(line)
+        if view.wrap and rows.wrap_width is not None:
+            start, avail = fold * rows.wrap_width, rows.wrap_width
+        else:
+            start, avail = round(view.scroll_x), max(0, width - gutter_width)
+        content = content.crop_extend(start, start + avail, base)
+        if gutter_width:
+            content = Strip.join([self._gutter(line if fold == 0 else None, gutter_width), content])
+        return content.crop_extend(0, width, base)
