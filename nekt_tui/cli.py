@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -109,9 +110,14 @@ def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
 
 async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
     from nekt_tui.api.client import NektClient
+    from nekt_tui.api.errors import InvalidRunIdError
     from nekt_tui.clock import SystemClock
-    from nekt_tui.headless import run_status, run_wait
+    from nekt_tui.headless import parse_ids, run_status, run_wait
 
+    try:
+        parse_ids(args.run_ids)
+    except InvalidRunIdError as exc:
+        return _fail(f"{exc}; pass run IDs or run URLs")
     if config.api_key is None:
         return _fail(
             f"no API key: set NEKT_API_KEY or api_key/api_key_cmd in {config.config_file}",
@@ -162,6 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nekt_tui.simulator.serve import simulate_command
 
             return simulate_command(args)
+        from nekt_tui.api.errors import InvalidRunIdError
+        from nekt_tui.headless import parse_ids
+
+        try:  # bad usage is said first, whatever the key or the config
+            parse_ids(args.run_ids)
+        except InvalidRunIdError as exc:
+            return _fail(f"{exc}; pass run IDs or run URLs")
         try:
             config = _config(args)
         except ConfigError as exc:
@@ -170,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_headless(name, args, config))
         except KeyboardInterrupt:
             return 130
+        except BrokenPipeError:
+            # The reader went away (`| head`): silence the flush at exit too.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
     args = build_parser().parse_args(argv)
     try:
         config = _config(args, need_key=not args.demo)

@@ -1,0 +1,349 @@
+"""Headless `status` and `wait`: the watch engine for scripts, cron jobs and CI.
+
+Exit codes: 0 done; 1 (`wait --exit-status`) a run failed or was canceled; 2 bad usage
+(invalid ID, bad flag); 3 the API cannot be used (auth, unreachable after retries, not
+found); 124 `--timeout` reached. Output is plain when stdout is not a terminal or NO_COLOR
+is set; every string from the server goes through the sanitiser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any, Protocol, TextIO
+
+from nekt_tui.api.errors import (
+    AuthenticationError,
+    ClientError,
+    InvalidRunIdError,
+    NektError,
+    RunNotFoundError,
+)
+from nekt_tui.api.ids import parse_run_ids
+from nekt_tui.api.models import Run, RunStatus
+from nekt_tui.clock import Clock
+from nekt_tui.sanitize import sanitize
+from nekt_tui.watch.events import AuthProblem, Event, PollFailed, RateLimited, StatusChanged
+from nekt_tui.watch.plain import (
+    Painter,
+    enum_text,
+    format_duration,
+    format_time,
+    status_text,
+    table,
+)
+from nekt_tui.watch.scheduler import RunSource, Scheduler
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_API = 3
+EXIT_TIMEOUT = 124
+#: `wait` gives up on a run after this many failed polls in a row (each one already
+#: retried by the client), as "unreachable after retries".
+MAX_CONSECUTIVE_FAILURES = 3
+#: `status` fetches at most this many runs at once.
+STATUS_CONCURRENCY = 8
+
+
+class StatusArgs(Protocol):
+    """What `run_status` reads from the parsed arguments."""
+
+    run_ids: list[str]
+    json: bool
+
+
+class WaitArgs(Protocol):
+    """What `run_wait` reads from the parsed arguments."""
+
+    run_ids: list[str]
+    exit_status: bool
+    interval: float | None
+    timeout: float | None
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds greater than zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds above 0")
+    return value
+
+
+def _add_run_ids(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "run_ids",
+        nargs="+",
+        metavar="RUN_ID",
+        help="run UUIDs (or text holding them, such as run URLs)",
+    )
+
+
+def add_status_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `nekt-tui status RUN_ID... [--json]`."""
+    _add_run_ids(parser)
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON array of the full run objects"
+    )
+
+
+def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of `nekt-tui wait RUN_ID... [--exit-status] [--interval S] [--timeout S]`."""
+    _add_run_ids(parser)
+    parser.add_argument(
+        "--exit-status",
+        action="store_true",
+        help="exit 0 only if every run succeeded, 1 if any failed or was canceled",
+    )
+    parser.add_argument(
+        "--interval",
+        type=positive_seconds,
+        default=None,
+        metavar="S",
+        help="seconds between polls of a run (default: 2 while running, 5 while waiting)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=None,
+        metavar="S",
+        help="give up after S seconds and exit 124",
+    )
+
+
+def parse_ids(raw: Sequence[str]) -> list[str]:
+    """Every run ID in the arguments, in order, once; `InvalidRunIdError` for one without."""
+    ids: dict[str, None] = {}
+    for text in raw:
+        for run_id in parse_run_ids(text):
+            ids.setdefault(run_id, None)
+    return list(ids)
+
+
+def _usage_error(err: TextIO, exc: InvalidRunIdError) -> int:
+    print(f"nekt-tui: error: {sanitize(str(exc), single_line=True)}", file=err)
+    return EXIT_USAGE
+
+
+def _write(out: TextIO, text: str) -> None:
+    """Write and flush; a reader that went away (`| head`) does not change the exit code."""
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        pass
+
+
+def _problem(err: TextIO, what: str, exc: NektError) -> None:
+    print(f"nekt-tui: {what}: {sanitize(str(exc), single_line=True)}", file=err)
+
+
+# ---- status ----------------------------------------------------------------------------
+
+
+async def run_status(
+    args: StatusArgs,
+    client: RunSource,
+    out: TextIO,
+    *,
+    err: TextIO | None = None,
+    clock: Clock | None = None,
+) -> int:
+    """`nekt-tui status`: one request per run, then a table or a JSON array."""
+    err = err or sys.stderr
+    try:
+        ids = parse_ids(args.run_ids)
+    except InvalidRunIdError as exc:
+        return _usage_error(err, exc)
+    gate = asyncio.Semaphore(STATUS_CONCURRENCY)
+
+    async def fetch(run_id: str) -> Run | NektError:
+        async with gate:
+            try:
+                return await client.get_run(run_id)
+            except NektError as exc:
+                return exc
+
+    results = await asyncio.gather(*(fetch(rid) for rid in ids))
+    runs = [r for r in results if isinstance(r, Run)]
+    said_auth = False
+    for run_id, result in zip(ids, results, strict=True):
+        if isinstance(result, AuthenticationError):
+            if not said_auth:  # the same key fails for every run: say it once
+                _problem(err, "cannot use the API", result)
+            said_auth = True
+        elif isinstance(result, NektError):
+            _problem(err, run_id, result)
+    if args.json:
+        text = json.dumps([run.model_dump(mode="json") for run in runs], indent=2) + "\n"
+        _write(out, text)
+    elif runs:
+        now = clock.now() if clock is not None else datetime.now(timezone.utc)
+        _write(out, status_table(runs, now, Painter.for_stream(out)))
+    return EXIT_OK if len(runs) == len(ids) else EXIT_API
+
+
+def status_table(runs: Sequence[Run], now: datetime, paint: Painter) -> str:
+    """The `status` table: run, status, pipeline, started, duration, trigger."""
+    header = ["RUN", "STATUS", "PIPELINE", "STARTED", "DURATION", "TRIGGER"]
+    rows = [_row(run, now) for run in runs]
+    styles = [[None, _status_style(run), None, None, None, None] for run in runs]
+    return table(header, rows, styles, paint)
+
+
+def _row(run: Run, now: datetime) -> list[str]:
+    trigger = run.trigger_type or (run.trigger.type if run.trigger else None)
+    duration: float | None = run.duration_seconds
+    if duration is None and run.started_at is not None:
+        end = run.ended_at or (None if run.is_terminal else now)
+        duration = (end - run.started_at).total_seconds() if end is not None else None
+    return [
+        run.id,
+        status_text(run.status),
+        sanitize(run.name, single_line=True) or "-",
+        format_time(run.started_at) if run.started_at else "-",
+        format_duration(duration) if duration is not None else "-",
+        enum_text(trigger),
+    ]
+
+
+def _status_style(run: Run) -> str:
+    status = run.status
+    return status.value if isinstance(status, RunStatus) else "unknown"
+
+
+# ---- wait ------------------------------------------------------------------------------
+
+
+class _Waiter:
+    """Turns scheduler events into lines and, once every run is done, an exit code."""
+
+    def __init__(self, ids: list[str], exit_status: bool, out: TextIO, err: TextIO) -> None:
+        self.pending = set(ids)
+        self.final: dict[str, Any] = {}
+        self.failures: dict[str, int] = {}
+        self.exit_status = exit_status
+        self.out, self.err = out, err
+        self.paint = Painter.for_stream(out)
+        self.done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def finish(self, code: int) -> None:
+        if not self.done.done():
+            self.done.set_result(code)
+
+    def on_event(self, event: Event) -> None:
+        if self.done.done():
+            return
+        if isinstance(event, StatusChanged):
+            self.failures.pop(event.run_id, None)
+            self._print_change(event)
+            if event.run.is_terminal:
+                self.pending.discard(event.run_id)
+                self.final[event.run_id] = event.new
+                if not self.pending:
+                    self.finish(self._code())
+        elif isinstance(event, PollFailed):
+            self._failed(event)
+        elif isinstance(event, AuthProblem):
+            _problem(self.err, "cannot use the API", event.error)
+            self.finish(EXIT_API)
+        elif isinstance(event, RateLimited):
+            until = format_time(event.until)
+            print(f"nekt-tui: rate limited by the API; waiting until {until}", file=self.err)
+
+    def _failed(self, event: PollFailed) -> None:
+        if event.run_id not in self.pending:
+            return
+        count = self.failures.get(event.run_id, 0) + 1
+        self.failures[event.run_id] = count
+        fatal = isinstance(event.error, (RunNotFoundError, ClientError))
+        if fatal or count >= MAX_CONSECUTIVE_FAILURES:
+            _problem(self.err, event.run_id, event.error)
+            self.finish(EXIT_API)
+
+    def _print_change(self, ev: StatusChanged) -> None:
+        name = sanitize(ev.run.name, single_line=True) or "-"
+        new = self.paint(status_text(ev.new), _style_of(ev.new))
+        if ev.old is None:
+            change = new
+        else:
+            change = f"{self.paint(status_text(ev.old), _style_of(ev.old))} → {new}"
+        _write(self.out, f"{format_time(ev.at)}  {ev.run_id}  {name}  {change}\n")
+
+    def _code(self) -> int:
+        if not self.exit_status:
+            return EXIT_OK
+        ok = all(status == RunStatus.SUCCESS for status in self.final.values())
+        return EXIT_OK if ok else EXIT_FAILED
+
+
+def _style_of(status: object) -> str:
+    return status.value if isinstance(status, RunStatus) else "unknown"
+
+
+async def run_wait(
+    args: WaitArgs,
+    client: RunSource,
+    clock: Clock,
+    out: TextIO,
+    *,
+    err: TextIO | None = None,
+) -> int:
+    """`nekt-tui wait`: print each status change until every run is terminal."""
+    err = err or sys.stderr
+    try:
+        ids = parse_ids(args.run_ids)
+    except InvalidRunIdError as exc:
+        return _usage_error(err, exc)
+    waiter = _Waiter(ids, args.exit_status, out, err)
+    scheduler = Scheduler(
+        client,
+        clock=clock,
+        on_event=waiter.on_event,
+        interval=args.interval or 2.0,
+        waiting_interval=args.interval or 5.0,
+    )
+    timer: asyncio.Task[None] | None = None
+    if args.timeout is not None:
+        timer = asyncio.get_running_loop().create_task(_timeout(clock, args.timeout, waiter, err))
+    try:
+        for run_id in ids:
+            scheduler.watch(run_id)
+        scheduler.start()
+        return await waiter.done
+    finally:
+        if timer is not None:
+            timer.cancel()
+        await scheduler.aclose()
+
+
+async def _timeout(clock: Clock, seconds: float, waiter: _Waiter, err: TextIO) -> None:
+    await clock.sleep(seconds)
+    if not waiter.done.done():
+        left = " ".join(sorted(waiter.pending))
+        print(f"nekt-tui: timed out after {seconds:g}s; not finished: {left}", file=err)
+        waiter.finish(EXIT_TIMEOUT)
+
+
+__all__ = [
+    "EXIT_API",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_TIMEOUT",
+    "EXIT_USAGE",
+    "add_status_arguments",
+    "add_wait_arguments",
+    "parse_ids",
+    "positive_seconds",
+    "run_status",
+    "run_wait",
+    "status_table",
+]

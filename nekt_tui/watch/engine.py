@@ -1,0 +1,388 @@
+"""The machinery under `Scheduler`: state, the dispatcher task, and what each poll's outcome does.
+
+Split from `scheduler.py` so that file reads as the public API; nothing here is public.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from nekt_tui.api.errors import (
+    AuthenticationError,
+    NektError,
+    RateLimitedError,
+    RunNotFoundError,
+)
+from nekt_tui.api.models import Run
+from nekt_tui.clock import Clock
+from nekt_tui.watch import policy
+from nekt_tui.watch.events import (
+    AuthProblem,
+    Event,
+    PollFailed,
+    RateLimited,
+    Recovered,
+    RunStale,
+    RunUpdated,
+    StatusChanged,
+)
+from nekt_tui.watch.log_delta import LogTracker
+from nekt_tui.watch.queues import DueQueue, StaleQueue
+from nekt_tui.watch.runstate import Watched
+from nekt_tui.watch.stream import EventHub
+
+log = logging.getLogger(__name__)
+
+
+class RunSource(Protocol):
+    """Where runs come from: `NektClient`, or any object with the same `get_run`."""
+
+    async def get_run(self, run_id: str) -> Run:
+        """Fetch one run, raising `nekt_tui.api.errors` errors."""
+        ...
+
+
+EventCallback = Callable[[Event], None]
+
+
+class PollEngine:
+    """State and dispatcher of the scheduler; `Scheduler` adds the public commands."""
+
+    def __init__(
+        self,
+        source: RunSource,
+        *,
+        clock: Clock,
+        interval: float = 2.0,
+        waiting_interval: float = 5.0,
+        concurrency: int = 8,
+        on_event: EventCallback | None = None,
+        rng: random.Random | None = None,
+        jitter: float = policy.DEFAULT_JITTER,
+        max_backoff: float = policy.MAX_BACKOFF,
+        default_retry_after: float = policy.DEFAULT_RETRY_AFTER,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._source = source
+        self._clock = clock
+        self._interval = positive_seconds("interval", interval)
+        self._waiting_interval = positive_seconds("waiting_interval", waiting_interval)
+        self._concurrency = concurrency
+        self._rng = rng or random.Random()
+        self._jitter = jitter
+        self._max_backoff = max_backoff
+        self._default_retry_after = default_retry_after
+        self._hub = EventHub(on_event)
+        self._logs = LogTracker()
+        self._runs: dict[str, Watched] = {}
+        self._due = DueQueue()
+        self._stale = StaleQueue()
+        self._forced: deque[str] = deque()
+        self._unpolled = 0
+        self._in_flight = 0
+        self._busy: set[str] = set()  # run IDs with a request in flight
+        self._limit = concurrency  # lowered after a 429 or an auth fix, then ramped up
+        self._paused_all = False
+        self._resumed_at = float("-inf")
+        self._blocked_until = float("-inf")
+        self._rate_limited = False
+        self._auth_error: NektError | None = None
+        self._auth_probe = False
+        self._wake = asyncio.Event()
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at: float | None = None
+        self._parked = False
+        self._idle_waiters: list[asyncio.Future[None]] = []
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    # ---- scheduling internals ---------------------------------------------------------
+
+    def _wall(self, mono: float) -> datetime:
+        return self._clock.now() + timedelta(seconds=mono - self._clock.monotonic())
+
+    def _interval_of(self, run: Watched) -> float | None:
+        return policy.status_interval(run.status, self._interval, self._waiting_interval)
+
+    def _schedule(self, run: Watched, due: float) -> None:
+        if self._due.schedule(run, due):
+            self._wake.set()  # the dispatcher may be sleeping towards a later time
+
+    def _stale_deadline(self, run: Watched) -> float | None:
+        ivl = self._interval_of(run)
+        if ivl is None or run.paused or run.not_found:
+            return None
+        return max(run.baseline, self._resumed_at) + policy.STALE_FACTOR * ivl
+
+    def _arm_stale(self, run: Watched) -> None:
+        """Make sure a staleness check is pending no later than the run's deadline."""
+        deadline = self._stale_deadline(run)
+        if deadline is not None and self._stale.arm(run, deadline):
+            self._wake.set()
+
+    def _set_intervals(self, interval: float, waiting_interval: float) -> None:
+        old = (self._interval, self._waiting_interval)
+        self._interval, self._waiting_interval = interval, waiting_interval
+        if old == (interval, waiting_interval):
+            return
+        now = self._clock.monotonic()
+        for run in self._runs.values():
+            self._arm_stale(run)
+            if run.due is None or run.failures or run.forced or run.unpolled:
+                continue
+            ivl = self._interval_of(run)
+            if ivl is None:
+                continue
+            # Keep the time already waited: a run due in 4 s of a 5 s interval that is now
+            # 1 s becomes due at once; one due in 1 s of 2 s that becomes 10 s waits 9 s more.
+            was = policy.status_interval(run.status, *old) or ivl
+            self._schedule(run, max(now, run.due + (ivl - was)))
+        self._wake.set()
+
+    def _next_forced(self) -> Watched | None:
+        while self._forced:
+            run = self._runs.get(self._forced.popleft())
+            if run is not None and run.forced:
+                run.forced = False
+                self._due.unschedule(run)  # a resume() may have planned it meanwhile
+                if not run.in_flight:
+                    return run
+        return None
+
+    def _check_stale(self, now: float) -> float | None:
+        """Report runs whose deadline passed; return the next check time."""
+        while (run := self._stale.pop_expired(now)) is not None:
+            deadline = self._stale_deadline(run)
+            if deadline is None or run.stale:
+                continue  # re-armed when it is polled, resumed or refreshed
+            if self._paused_all:
+                # Nothing is expected while paused: look again one stale period later, rather
+                # than walking all runs at resume time (the deadline then counts from resume).
+                deadline = max(deadline, now + (deadline - max(run.baseline, self._resumed_at)))
+            if deadline > now:
+                self._stale.arm(run, deadline, earlier_only=False)
+                continue
+            run.stale = True
+            self._hub.emit(RunStale(run.run_id, run.last_success, self._clock.now()))
+        return self._stale.next_check()
+
+    # ---- the dispatcher ---------------------------------------------------------------
+
+    async def _dispatch(self) -> None:
+        while True:
+            try:
+                await self._dispatch_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug here must not stop all polling for good
+                log.exception("poll dispatcher failed; continuing in 1 s")
+                await self._clock.sleep(1.0)
+
+    async def _dispatch_once(self) -> None:
+        self._wake.clear()
+        now = self._clock.monotonic()
+        wake_at = self._check_stale(now)
+        if self._rate_limited and now >= self._blocked_until:
+            self._rate_limited = False
+            self._hub.emit(Recovered("rate_limit", None, self._clock.now()))
+        if self._auth_error is not None:
+            await self._park(wake_at)
+            return
+        if now < self._blocked_until:
+            await self._park(_earliest(wake_at, self._blocked_until))
+            return
+        if self._in_flight >= self._limit:
+            await self._park(wake_at)
+            return
+        run = self._next_forced()
+        if run is None and not self._paused_all:
+            run = self._due.pop_due(now)
+            if run is None:
+                wake_at = _earliest(wake_at, self._due.next_due())
+        if run is None:
+            await self._park(wake_at)
+            return
+        if run.in_flight:
+            return  # its answer is on the way and plans the next poll
+        if run.run_id in self._busy:
+            # Unwatched and watched again while the old request is still out: wait for
+            # it, so one run never has two requests in flight.
+            run.deferred = True
+            return
+        self._launch(run)
+
+    async def _park(self, until: float | None) -> None:
+        self._set_timer(until)
+        self._parked = True
+        if self._in_flight == 0:
+            self._release_idle()
+        try:
+            await self._wake.wait()
+        finally:
+            self._parked = False
+
+    def _set_timer(self, until: float | None) -> None:
+        if self._timer is not None and not self._timer.done():
+            if until == self._timer_at:
+                return
+            self._timer.cancel()
+        self._timer, self._timer_at = None, until
+        if until is not None:
+            self._timer = asyncio.get_running_loop().create_task(self._alarm(until))
+
+    async def _alarm(self, until: float) -> None:
+        await self._clock.sleep(until - self._clock.monotonic())
+        self._timer_at = None
+        self._wake.set()
+
+    def _is_idle(self) -> bool:
+        if self._dispatcher is None or self._closed:
+            return True
+        return self._parked and self._in_flight == 0 and not self._wake.is_set()
+
+    def _release_idle(self) -> None:
+        waiters, self._idle_waiters = self._idle_waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    def _launch(self, run: Watched) -> None:
+        run.in_flight = True
+        self._in_flight += 1
+        self._busy.add(run.run_id)
+        task = asyncio.get_running_loop().create_task(self._poll(run, self._source))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _poll(self, run: Watched, source: RunSource) -> None:
+        result: Run | None = None
+        error: BaseException | None = None
+        try:
+            result = await source.get_run(run.run_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every failure becomes an event, never a crash
+            error = exc
+        finally:
+            run.in_flight = False
+            self._in_flight -= 1
+            self._busy.discard(run.run_id)
+            self._wake.set()
+        current = self._runs.get(run.run_id)
+        if current is not run or self._closed:
+            if current is not None and current.deferred and not self._closed:
+                current.deferred = False
+                self._schedule(current, self._clock.monotonic())
+            return
+        if run.unpolled:
+            run.unpolled = False
+            self._unpolled -= 1
+        try:
+            if result is not None:
+                self._on_success(run, result)
+            else:
+                self._on_error(run, _as_nekt_error(error), source)
+        except Exception:
+            log.exception("handling the poll of %s failed", run.run_id)
+
+    # ---- outcomes ---------------------------------------------------------------------
+
+    def _on_success(self, run: Watched, new: Run) -> None:
+        now, at = self._clock.monotonic(), self._clock.now()
+        prev, old_status = run.run, run.status
+        had_problem = run.failures > 0 or run.stale or run.not_found
+        run.run, run.last_success, run.baseline = new, at, now
+        run.failures, run.last_error, run.not_found, run.stale = 0, None, False, False
+        delta = self._logs.update(run.run_id, new.parsed_log)
+        events: list[Event] = []
+        if self._auth_probe:
+            self._auth_probe = False
+            events.append(Recovered("auth", None, at))
+        if self._limit < self._concurrency:
+            # Slow start: one more slot per success doubles the pace each round trip.
+            self._limit += 1
+        if prev is None or delta is not None or new != prev:
+            events.append(RunUpdated(run.run_id, new, prev, delta, at))
+        if old_status is None or new.status != old_status:
+            events.append(StatusChanged(run.run_id, new, old_status, new.status, at))
+        if had_problem:
+            events.append(Recovered("run", run.run_id, at))
+        ivl = self._interval_of(run)
+        if ivl is not None and not run.paused and not run.forced:
+            self._schedule(run, now + policy.jittered(ivl, self._jitter, self._rng))
+        self._arm_stale(run)
+        for event in events:
+            self._hub.emit(event)
+
+    def _on_error(self, run: Watched, error: NektError, source: RunSource) -> None:
+        now, at = self._clock.monotonic(), self._clock.now()
+        if isinstance(error, RateLimitedError):
+            wait = error.retry_after
+            wait = self._default_retry_after if wait is None else max(1.0, wait)
+            until = now + wait
+            self._limit = 1
+            if not run.paused and not run.forced:
+                self._schedule(run, until)
+            if until > self._blocked_until + 1.0 or not self._rate_limited:
+                self._blocked_until = max(self._blocked_until, until)
+                self._rate_limited = True
+                self._hub.emit(RateLimited(self._wall(self._blocked_until), at))
+            else:
+                self._blocked_until = max(self._blocked_until, until)
+            return
+        if isinstance(error, AuthenticationError):
+            if not run.paused and not run.forced:
+                self._schedule(run, now)  # polled again as soon as auth is fixed
+            if source is self._source and self._auth_error is None:
+                self._auth_error = error
+                self._auth_probe = False
+                self._hub.emit(AuthProblem(error, at))
+            return
+        run.last_error = error
+        run.failures += 1
+        if isinstance(error, RunNotFoundError):
+            run.not_found = True
+            run.stale = False
+            run.stale_check = None
+            self._hub.emit(PollFailed(run.run_id, error, None, at))
+            return
+        next_retry: datetime | None = None
+        if not run.paused and not run.forced:
+            base = self._interval_of(run) or self._interval
+            delay = policy.backoff_delay(
+                run.failures, base, self._jitter, self._rng, self._max_backoff
+            )
+            self._schedule(run, now + delay)
+            next_retry = at + timedelta(seconds=delay)
+        self._hub.emit(PollFailed(run.run_id, error, next_retry, at))
+
+
+def positive_seconds(name: str, seconds: float) -> float:
+    """`seconds` as a float if it is a finite positive number, else ValueError naming `name`."""
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"{name} must be a positive number of seconds, got {seconds!r}")
+    return float(seconds)
+
+
+def _earliest(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
+
+
+def _as_nekt_error(exc: BaseException | None) -> NektError:
+    if isinstance(exc, NektError):
+        return exc
+    # The message names only the type: an unexpected exception's text could hold anything.
+    return NektError(f"unexpected {type(exc).__name__} while polling")
+
+
+__all__ = ["EventCallback", "PollEngine", "RunSource"]

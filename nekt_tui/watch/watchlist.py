@@ -1,0 +1,320 @@
+"""The watch list: ordered run IDs with a label and the last status seen, saved atomically.
+
+The file is versioned JSON in the user's state directory. Saving writes a temp file in
+the same folder, fsyncs it, renames it over the old one and fsyncs the folder, so a crash
+or `kill -9` at any moment leaves the old list or the new one, never a broken file. A file
+that cannot be used is moved aside to `<name>.bak` (never over an older backup) and the
+list starts empty; `WatchList.message` says where it went. Nothing is dropped silently.
+It never holds the API key: it is never given it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from nekt_tui.api.ids import parse_run_ids, validate_run_id
+
+FORMAT_VERSION = 1
+STATE_FILE_NAME = "watchlist.json"
+STATE_ENV = "NEKT_TUI_STATE"
+
+
+def default_state_path() -> Path:
+    """Where the watch list lives by default (platformdirs' user state directory)."""
+    return Path(platformdirs.user_state_dir("nekt-tui", appauthor=False)) / STATE_FILE_NAME
+
+
+def resolve_state_path(
+    cli_value: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The state file to use: `--state-file`, else `NEKT_TUI_STATE`, else the default."""
+    env = os.environ if environ is None else environ
+    if cli_value:
+        return Path(cli_value).expanduser()
+    if env.get(STATE_ENV):
+        return Path(env[STATE_ENV]).expanduser()
+    return default_state_path()
+
+
+class WatchListError(Exception):
+    """The watch list cannot be loaded or saved; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEntry:
+    """One watched run: its ID, an optional label, and the last status seen (and when)."""
+
+    run_id: str
+    label: str | None = None
+    last_status: str | None = None
+    last_seen: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as stored in the file."""
+        return {
+            "run_id": self.run_id,
+            "label": self.label,
+            "last_status": self.last_status,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> WatchEntry:
+        """Parse one stored entry; ValueError says what is wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("an entry is not an object")
+        run_id = validate_run_id(data.get("run_id", ""))
+        label, status, seen = data.get("label"), data.get("last_status"), data.get("last_seen")
+        for name, value in (("label", label), ("last_status", status), ("last_seen", seen)):
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} of {run_id} is not a string")
+        when = datetime.fromisoformat(seen) if seen else None
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return cls(run_id, label, status, when)
+
+
+class WatchList:
+    """Ordered watch list entries, bound to a state file. Changes are saved by `save()`."""
+
+    def __init__(
+        self,
+        path: Path,
+        entries: list[WatchEntry] | None = None,
+        *,
+        recovered_from: Path | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.path = path
+        self._entries: list[WatchEntry] = list(entries or [])
+        #: Where an unusable state file was moved to (None when it loaded fine).
+        self.recovered_from = recovered_from
+        #: What went wrong loading, for the user (None when it loaded fine).
+        self.message = message
+        self._save_refused: str | None = None
+
+    # ---- loading and saving ------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> WatchList:
+        """Load the list (missing file: empty). An unusable file is set aside, never lost."""
+        path = path or default_state_path()
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls(path)
+        except OSError as exc:
+            return cls._set_aside(path, f"cannot be read ({exc.strerror or exc})")
+        try:
+            entries = _parse(raw)
+        except ValueError as exc:
+            return cls._set_aside(path, str(exc))
+        return cls(path, entries)
+
+    @classmethod
+    def _set_aside(cls, path: Path, problem: str) -> WatchList:
+        try:
+            backup = _move_aside(path)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            wl = cls(
+                path,
+                message=f"watch list {path} {problem}, and moving it aside failed ({why}): "
+                f"starting empty and not saving over it; move or fix it by hand",
+            )
+            wl._save_refused = wl.message
+            return wl
+        return cls(
+            path,
+            recovered_from=backup,
+            message=f"watch list {path} {problem}: moved it to {backup} and started with an "
+            "empty list",
+        )
+
+    def save(self) -> None:
+        """Write the list atomically (old or new file after any crash, never a broken one)."""
+        if self._save_refused:
+            raise WatchListError(self._save_refused)
+        data = {"version": FORMAT_VERSION, "runs": [e.to_json() for e in self._entries]}
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        atomic_write(self.path, text.encode("utf-8"))
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[WatchEntry]:
+        return iter(list(self._entries))
+
+    def __contains__(self, run_id: object) -> bool:
+        return any(e.run_id == run_id for e in self._entries)
+
+    @property
+    def entries(self) -> tuple[WatchEntry, ...]:
+        """The entries, in order."""
+        return tuple(self._entries)
+
+    @property
+    def run_ids(self) -> list[str]:
+        """The run IDs, in order."""
+        return [e.run_id for e in self._entries]
+
+    def get(self, run_id: str) -> WatchEntry | None:
+        """The entry for a run, or None."""
+        return next((e for e in self._entries if e.run_id == run_id), None)
+
+    def index(self, run_id: str) -> int:
+        """The position of a run; ValueError if it is not in the list."""
+        for i, entry in enumerate(self._entries):
+            if entry.run_id == run_id:
+                return i
+        raise ValueError(f"{run_id} is not in the watch list")
+
+    # ---- changing ------------------------------------------------------------------------
+
+    def add_text(self, text: str, label: str | None = None) -> list[str]:
+        """Add every run ID found in `text` (IDs, lines, URLs); return those newly added.
+
+        Raises `InvalidRunIdError` (quoting the text) when it holds no run ID.
+        """
+        known = set(self.run_ids)
+        added = [rid for rid in parse_run_ids(text) if rid not in known]
+        self._entries.extend(WatchEntry(rid, label) for rid in added)
+        return added
+
+    def add(self, run_id: str, label: str | None = None) -> bool:
+        """Append one run (validated); False if it was already there."""
+        rid = validate_run_id(run_id)
+        if rid in self:
+            return False
+        self._entries.append(WatchEntry(rid, label))
+        return True
+
+    def insert(self, index: int, entry: WatchEntry) -> None:
+        """Put an entry back at `index` (undo of `remove`); replaces one with the same ID."""
+        self._entries = [e for e in self._entries if e.run_id != entry.run_id]
+        self._entries.insert(index, entry)
+
+    def remove(self, run_id: str) -> tuple[int, WatchEntry]:
+        """Remove a run; return where it was and the entry, for undo."""
+        i = self.index(run_id)
+        return i, self._entries.pop(i)
+
+    def move(self, run_id: str, index: int) -> None:
+        """Move a run to another position."""
+        _, entry = self.remove(run_id)
+        self._entries.insert(index, entry)
+
+    def set_label(self, run_id: str, label: str | None) -> None:
+        """Set or clear a run's label."""
+        i = self.index(run_id)
+        self._entries[i] = replace(self._entries[i], label=label or None)
+
+    def record_status(self, run_id: str, status: str, seen: datetime) -> bool:
+        """Remember the status seen for a run and when; True if the status changed."""
+        i = self.index(run_id)
+        entry = self._entries[i]
+        self._entries[i] = replace(entry, last_status=str(status), last_seen=seen)
+        return entry.last_status != str(status)
+
+
+def _parse(raw: bytes) -> list[WatchEntry]:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or "version" not in data:
+        raise ValueError("is not a nekt-tui watch list (no version)")
+    if type(data["version"]) is not int or data["version"] != FORMAT_VERSION:
+        raise ValueError(
+            f"has format version {data['version']!r}, this nekt-tui reads {FORMAT_VERSION}"
+        )
+    runs = data.get("runs")
+    if not isinstance(runs, list):
+        raise ValueError("has no list of runs")
+    entries: list[WatchEntry] = []
+    seen: set[str] = set()
+    for item in runs:
+        try:
+            entry = WatchEntry.from_json(item)
+        except ValueError as exc:
+            raise ValueError(f"has a bad entry: {exc}") from None
+        if entry.run_id not in seen:
+            seen.add(entry.run_id)
+            entries.append(entry)
+    return entries
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename `path` to `<name>.bak` (or `.bak.1`, `.bak.2`, …: never over a backup)."""
+    for n in range(1000):
+        backup = path.with_name(path.name + (".bak" if n == 0 else f".bak.{n}"))
+        try:
+            os.link(path, backup)  # fails if `backup` exists: no clobbering, no race
+        except FileExistsError:
+            continue
+        except OSError:
+            if backup.exists():
+                continue
+            os.rename(path, backup)  # no hard links here (some filesystems)
+            return backup
+        os.unlink(path)
+        return backup
+    raise OSError(f"too many backups next to {path}")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a crash leaves either the old or the new file."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+__all__ = [
+    "FORMAT_VERSION",
+    "STATE_ENV",
+    "WatchEntry",
+    "WatchList",
+    "WatchListError",
+    "atomic_write",
+    "default_state_path",
+    "resolve_state_path",
+]
