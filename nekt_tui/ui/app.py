@@ -1,0 +1,263 @@
+"""The nekt-tui app: what every key does, and the command palette entries for them.
+
+Keys are bound on the main screen as `app.<action>`; the help screen and the command
+palette read the same names, so a key, its help line and its command cannot drift apart.
+State, the engine wiring and drawing live in `NektCore` (core.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+
+from nekt_tui.ui.core import NektCore
+from nekt_tui.ui.model import SORT_LABELS
+from nekt_tui.ui.screens.add_dialog import AddDialog
+from nekt_tui.ui.screens.help_screen import HelpScreen, help_sections
+from nekt_tui.ui.screens.key_dialog import KeyDialog
+
+#: Poll intervals `+` and `-` step through (seconds).
+INTERVAL_STEPS = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0)
+
+#: (action, command palette title, help) for every key of the main screen.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("add", "Add runs", "Watch more runs: IDs, URLs or pasted text (a)"),
+    ("remove", "Remove run", "Stop watching the selected run (d)"),
+    ("undo", "Undo remove", "Bring back the last removed run (u)"),
+    ("refresh", "Refresh run", "Poll the selected run now (r)"),
+    ("refresh_all", "Refresh all", "Poll every run now; retries a refused key (R)"),
+    ("pause", "Pause/resume run", "Stop or restart polling the selected run (p)"),
+    ("pause_all", "Pause/resume all", "Stop or restart all polling (P)"),
+    ("faster", "Poll faster", "Shorter poll interval (+)"),
+    ("slower", "Poll slower", "Longer poll interval (-)"),
+    ("filter", "Filter runs", "Show only runs matching text or status:failed (/)"),
+    ("sort", "Cycle sort", "Sort by added, status, pipeline, started (s)"),
+    ("next_panel", "Next panel", "Move to the next panel (tab)"),
+    ("help", "Help: every key", "List every key (?)"),
+    ("set_key", "Enter API key", "Use another API key for this session (K)"),
+)
+
+
+def _step(current: float, direction: int) -> float:
+    """The next interval step faster (-1) or slower (+1) than `current`."""
+    if direction < 0:
+        smaller = [s for s in INTERVAL_STEPS if s < current - 1e-9]
+        return smaller[-1] if smaller else INTERVAL_STEPS[0]
+    larger = [s for s in INTERVAL_STEPS if s > current + 1e-9]
+    return larger[0] if larger else INTERVAL_STEPS[-1]
+
+
+class NektApp(NektCore):
+    """Watch Nekt pipeline runs: the app with its keys."""
+
+    CSS_PATH = "app.tcss"
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, plus every key's action when on the main screen."""
+        yield from super().get_system_commands(screen)
+        if screen is self.main:
+            yield from self.commands()
+
+    def commands(self) -> Iterator[SystemCommand]:
+        """Command palette entries, one per key action."""
+        for action, title, help_text in COMMANDS:
+            if action in ("filter", "next_panel"):
+                callback = getattr(self.main, f"action_{action}")
+            else:
+                callback = getattr(self, f"action_{action}")
+            yield SystemCommand(title, help_text, callback)
+
+    # ---- the list ----------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        """Open the add dialog."""
+        self.push_screen(AddDialog(lambda run_id: run_id in self.model), self.add_runs)
+
+    def add_runs(self, run_ids: list[str] | None) -> None:
+        """Watch these runs (new ones only), select the first, save the list."""
+        new = [run_id for run_id in run_ids or [] if run_id not in self.model]
+        if not new:
+            return
+        for run_id in new:
+            self.model.add(run_id)
+            self.store.add(run_id)
+            if self.scheduler is not None:
+                self.scheduler.watch(run_id)
+        self.save_now()
+        self.list_changed()
+        self.widgets.watch_list.select(new[0])
+        self.notify(f"Watching {len(new)} more run{'s' if len(new) > 1 else ''}", markup=False)
+
+    def action_remove(self) -> None:
+        """Stop watching the selected run (u brings it back)."""
+        run_id = self.widgets.watch_list.selected
+        row = self.model.remove(run_id) if run_id is not None else None
+        if run_id is None or row is None:
+            return
+        index = self.store.remove(run_id)
+        if self.scheduler is not None and run_id in self.scheduler:
+            self.scheduler.unwatch(run_id)
+        self.reducer.forget(run_id)
+        self.removed.append((row, index))
+        self.save_now()
+        self.list_changed()
+        self.notify(f"Removed {row.title} (u undoes)", markup=False)
+
+    def action_undo(self) -> None:
+        """Bring back the last removed run, in its old place."""
+        if not self.removed:
+            self.notify("Nothing to undo", markup=False)
+            return
+        row, index = self.removed.pop()
+        self.model.restore(row)
+        self.store.add(row.run_id, row.label, row.status, index)
+        if self.scheduler is not None:
+            self.scheduler.watch(row.run_id, row.status)
+            if row.paused:
+                self.scheduler.pause(row.run_id)
+        self.save_now()
+        self.list_changed()
+        self.widgets.watch_list.select(row.run_id)
+        self.notify(f"Restored {row.title}", markup=False)
+
+    def action_sort(self) -> None:
+        """Next sort order."""
+        mode = self.model.cycle_sort()
+        self.list_changed()
+        self.notify(f"Sorted by {SORT_LABELS[mode]}", markup=False)
+
+    def set_filter(self, text: str) -> None:
+        """Show only matching runs (`/`)."""
+        self.model.set_filter(text)
+        self.list_changed()
+
+    # ---- polling -----------------------------------------------------------------------
+
+    def _need_scheduler(self) -> bool:
+        if self.scheduler is None:
+            self.notify(
+                "Not polling: " + (self.conn.message or "no API key"),
+                severity="warning",
+                markup=False,
+            )
+            return False
+        return True
+
+    def action_refresh(self) -> None:
+        """Poll the selected run now."""
+        run_id = self.widgets.watch_list.selected
+        if run_id is not None and self._need_scheduler() and self.scheduler is not None:
+            self.scheduler.refresh(run_id)
+
+    def action_refresh_all(self) -> None:
+        """Poll every run now (and try a refused key again)."""
+        if not self._need_scheduler() or self.scheduler is None:
+            return
+        if self.scheduler.auth_error is not None:
+            self.scheduler.retry_auth()
+        self.scheduler.refresh()
+        self.notify(f"Refreshing {len(self.model)} runs", markup=False)
+
+    def action_pause(self) -> None:
+        """Pause or resume the selected run."""
+        run_id = self.widgets.watch_list.selected
+        row = self.model.get(run_id) if run_id is not None else None
+        if row is None:
+            return
+        row.paused = not row.paused
+        row.touch()
+        if self.scheduler is not None:
+            if row.paused:
+                self.scheduler.pause(row.run_id)
+            else:
+                self.scheduler.resume(row.run_id)
+        self.widgets.watch_list.rows_changed([row.run_id])
+        self.show_selected(row.run_id, log=False)
+        self.widgets.header.redraw()
+
+    def action_pause_all(self) -> None:
+        """Pause or resume all polling."""
+        polling = self.polling()
+        polling.all_paused = not polling.all_paused
+        if self.scheduler is not None:
+            if polling.all_paused:
+                self.scheduler.pause()
+            else:
+                self.scheduler.resume()
+        self.widgets.header.redraw()
+        self.notify(
+            "All polling paused (P resumes)" if polling.all_paused else "Polling resumed",
+            markup=False,
+        )
+
+    def _set_interval(self, direction: int) -> None:
+        polling = self.polling()
+        ratio = polling.waiting_interval / polling.interval if polling.interval else 2.5
+        interval = _step(polling.interval, direction)
+        waiting = max(interval, round(interval * ratio, 1))
+        polling.interval, polling.waiting_interval = interval, waiting
+        if self.scheduler is not None:
+            self.scheduler.interval = interval
+            self.scheduler.waiting_interval = waiting
+        self.widgets.header.redraw()
+        self.notify(
+            f"Polling active runs every {interval:g}s, waiting runs every {waiting:g}s",
+            markup=False,
+        )
+
+    def action_faster(self) -> None:
+        """Poll more often."""
+        self._set_interval(-1)
+
+    def action_slower(self) -> None:
+        """Poll less often."""
+        self._set_interval(+1)
+
+    # ---- screens -----------------------------------------------------------------------
+
+    def action_set_key(self) -> None:
+        """Ask for an API key for this session."""
+        self.push_screen(KeyDialog(self.config_hint), self.use_key)
+
+    def use_key(self, key: str | None) -> None:
+        """Poll with a new API key for this session (never shown, logged or saved)."""
+        if not key:
+            return
+        if self._make_source is None:
+            self.notify("This session cannot change its key.", severity="warning", markup=False)
+            return
+        source = self._make_source(key)
+        self._extra_sources.append(source)
+        self.conn.kind, self.conn.message = "connecting", ""
+        if self._scheduler is None:
+            self._source = source
+            self._start_polling()
+        else:
+            self._scheduler.set_source(source)
+            self._scheduler.refresh()
+        self._show_notice()
+        self.widgets.header.redraw()
+        self.notify("Trying the new key…", markup=False)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        w = self.widgets
+        sections = help_sections(
+            self,
+            [
+                ("Everywhere", self.main),
+                ("Watch list", w.watch_list),
+                ("Log panel", w.log_panel),
+                ("App", self),
+            ],
+        )
+        extra = [
+            "Filter syntax: words match name, ID or status; status:failed,running picks statuses.",
+            "Sort orders: added, status (failures first), pipeline, started (newest first).",
+            "When the log panel has the focus its keys come first: / searches the log there.",
+            "Every action is also in the command palette (ctrl+p).",
+        ]
+        self.push_screen(HelpScreen(sections, extra))

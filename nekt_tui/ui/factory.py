@@ -1,0 +1,104 @@
+"""Build the app from the configuration: the real API, or the in-process simulator (demo).
+
+The UI never imports httpx: `NektClient` and `app_transport` keep it behind them.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import partial
+from urllib.parse import urlsplit
+
+from textual.theme import BUILTIN_THEMES
+
+from nekt_tui.api.client import NektClient
+from nekt_tui.api.ids import parse_run_ids
+from nekt_tui.clock import Clock, SystemClock
+from nekt_tui.config import Config
+from nekt_tui.ui.app import NektApp
+from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.watch.watchlist import WatchList
+
+#: Where the demo's in-process client "connects" (nothing leaves the process).
+DEMO_URL = "http://127.0.0.1:8765"
+
+
+def check_theme(name: str) -> None:
+    """Raise ValueError naming the known themes when `name` is not a Textual theme."""
+    if name not in BUILTIN_THEMES:
+        known = ", ".join(sorted(BUILTIN_THEMES))
+        raise ValueError(f"unknown theme {name!r}; use one of: {known}")
+
+
+def missing_key_message(config: Config) -> str:
+    """What to do when there is no API key (shown in the app, not a traceback)."""
+    where = config.config_file or "the config file"
+    return (
+        f"No API key: press K to enter one for this session, or set NEKT_API_KEY (or "
+        f"api_key / api_key_cmd in {where}, chmod 600) and restart. "
+        "To look around without an account: nekt-tui --demo"
+    )
+
+
+def build_app(
+    config: Config,
+    *,
+    demo: bool,
+    initial_text: str | None,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+) -> NektApp:
+    """The app for `config`: the simulator's demo world when `demo`, else the real API.
+
+    `initial_text` is any text holding run IDs (the command line's arguments): they are
+    added to the watch list first. In demo mode the user's saved list is not touched.
+    `clock` and `rng` (the scheduler's jitter) make a frozen, repeatable demo.
+    """
+    clock = clock or SystemClock()
+    initial_ids = parse_run_ids(initial_text) if initial_text else []
+    make = partial(
+        NektApp,
+        clock=clock,
+        rng=rng,
+        initial_ids=initial_ids,
+        interval=config.interval,
+        waiting_interval=config.waiting_interval,
+        concurrency=config.concurrency,
+        bell=config.bell,
+        theme=config.theme,
+        config_hint=str(config.config_file or "the config file"),
+    )
+    if demo:
+        from nekt_tui.simulator import DEMO_KEY, World, app_transport
+
+        world = World.demo(clock)
+        client = NektClient(
+            DEMO_KEY,
+            DEMO_URL,
+            transport=app_transport(world, DEMO_KEY),
+            sleep=clock.sleep,
+            now=clock.now,
+        )
+        store = RunStore.in_memory(StoredRun(run_id, None, None) for run_id in world.run_ids)
+        return make(
+            source=client,
+            store=store,
+            host="simulator (in-process)",
+            demo=True,
+            on_close=client.aclose,
+        )
+    store = RunStore(WatchList.load(config.state_file))
+    host = urlsplit(config.api_url).netloc or config.api_url
+    real_clock = clock
+
+    def make_source(key: str) -> NektClient:
+        return NektClient(key, config.api_url, sleep=real_clock.sleep, now=real_clock.now)
+
+    if config.api_key is None:
+        return make(
+            store=store, host=host, problem=missing_key_message(config), make_source=make_source
+        )
+    client = make_source(config.api_key.reveal())
+    return make(
+        source=client, store=store, host=host, on_close=client.aclose, make_source=make_source
+    )

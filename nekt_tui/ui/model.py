@@ -1,0 +1,250 @@
+"""What the UI knows about each watched run, and the filtered, sorted view of them.
+
+Plain Python (no widgets), so the list's logic is tested without a screen and a poll
+costs O(changed rows), not O(all rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nekt_tui.api.errors import NektError
+from nekt_tui.api.models import Run, RunStatus, UnknownValue
+from nekt_tui.sanitize import sanitize
+from nekt_tui.ui.status_style import attention_rank, look
+
+StatusValue = RunStatus | UnknownValue
+
+SORTS: tuple[str, ...] = ("added", "status", "pipeline", "started")
+SORT_LABELS = {
+    "added": "order added",
+    "status": "status (failures first)",
+    "pipeline": "pipeline",
+    "started": "started (newest first)",
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One status change as the app saw it."""
+
+    at: datetime
+    old: StatusValue | None
+    new: StatusValue
+
+
+@dataclass(eq=False)
+class Row:
+    """One watched run: its latest data, its problems and its history."""
+
+    run_id: str
+    seq: int
+    label: str | None = None
+    saved_status: StatusValue | None = None
+    run: Run | None = None
+    error: NektError | None = None
+    stale: bool = False
+    last_success: datetime | None = None
+    paused: bool = False
+    history: list[Transition] = field(default_factory=list)
+    #: True until the first fetched status was compared with the saved one.
+    awaiting_first: bool = True
+    #: Bumped on every change, so a renderer can tell the row changed.
+    version: int = 0
+    #: Where the poll engine says when the run was last fetched (unchanged answers make
+    #: no event, so the row alone would look staler than it is).
+    fresh_source: Callable[[str], datetime | None] | None = field(default=None, repr=False)
+    _name: str | None = None
+    _search: str | None = None
+
+    @property
+    def fresh_at(self) -> datetime | None:
+        """When the API last answered for this run."""
+        if self.fresh_source is not None:
+            at = self.fresh_source(self.run_id)
+            if at is not None:
+                return at
+        return self.last_success
+
+    @property
+    def status(self) -> StatusValue | None:
+        """The latest known status: fetched, else the one saved last session."""
+        return self.run.status if self.run is not None else self.saved_status
+
+    @property
+    def name(self) -> str:
+        """The display name, sanitised: pipeline slug / flat-shape name / label / short ID."""
+        if self._name is None:
+            raw = (self.run.name if self.run is not None else None) or self.label
+            self._name = sanitize(raw, single_line=True) if raw else self.run_id[:8]
+        return self._name
+
+    @property
+    def number(self) -> str:
+        """`#42` when the API gives a run number, else the short ID."""
+        if self.run is not None and self.run.number is not None:
+            return f"#{self.run.number}"
+        return self.run_id[:8]
+
+    @property
+    def title(self) -> str:
+        """How toasts name the run: `pipe-x #42`."""
+        if self.run is not None and self.run.number is not None:
+            return f"{self.name} #{self.run.number}"
+        if self.name == self.run_id[:8]:
+            return self.name
+        return f"{self.name} {self.run_id[:8]}"
+
+    @property
+    def search_text(self) -> str:
+        """Lower-case text the filter matches against."""
+        if self._search is None:
+            self._search = " ".join((self.name, self.run_id, look(self.status).label)).lower()
+        return self._search
+
+    def touch(self) -> None:
+        """Mark the row changed (drops cached text)."""
+        self.version += 1
+        self._name = None
+        self._search = None
+
+    def set_run(self, run: Run, at: datetime) -> None:
+        """Fresh data arrived."""
+        self.run = run
+        self.error = None
+        self.stale = False
+        self.last_success = at
+        self.touch()
+
+
+def _sort_key(mode: str, row: Row) -> tuple[object, ...]:
+    if mode == "status":
+        return (attention_rank(row.status), row.seq)
+    if mode == "pipeline":
+        number = row.run.number if row.run is not None and row.run.number is not None else 0
+        return (row.name.lower(), number, row.seq)
+    if mode == "started":
+        started = row.run.started_at if row.run is not None else None
+        # Newest first; runs that have not started go last, in the order added.
+        return (started is None, -started.timestamp() if started else 0.0, row.seq)
+    return (row.seq,)
+
+
+@dataclass
+class Filter:
+    """A parsed filter: words that must all appear, and optionally a set of statuses."""
+
+    words: tuple[str, ...] = ()
+    statuses: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, text: str) -> Filter:
+        """`status:failed,running word` or `is:failed`; bare words match name, ID or status."""
+        words: list[str] = []
+        statuses: set[str] = set()
+        for token in text.lower().split():
+            key, sep, value = token.partition(":")
+            if sep and key in ("status", "is") and value:
+                statuses.update(v for v in value.split(",") if v)
+            else:
+                words.append(token)
+        return cls(tuple(words), frozenset(statuses))
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.statuses)
+
+    def matches(self, row: Row) -> bool:
+        """Whether the row passes."""
+        if self.statuses and look(row.status).label not in self.statuses:
+            return False
+        text = row.search_text
+        return all(word in text for word in self.words)
+
+
+class WatchModel:
+    """Every watched run by ID, and the visible order after filter and sort."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Row] = {}
+        self.sort = SORTS[0]
+        self.filter_text = ""
+        self._filter = Filter()
+        self.view: list[str] = []
+        self._index: dict[str, int] = {}
+        self._seq = 0
+        #: Given to every row (see `Row.fresh_at`).
+        self.fresh_source: Callable[[str], datetime | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, run_id: object) -> bool:
+        return run_id in self.rows
+
+    def get(self, run_id: str) -> Row | None:
+        """The row of `run_id`, if watched."""
+        return self.rows.get(run_id)
+
+    def add(
+        self, run_id: str, label: str | None = None, saved_status: StatusValue | None = None
+    ) -> Row:
+        """Watch a run (at the end of the order added); an already watched run is kept."""
+        row = self.rows.get(run_id)
+        if row is None:
+            self._seq += 1
+            row = Row(run_id, self._seq, label=label, saved_status=saved_status)
+            row.fresh_source = self.fresh_source
+            self.rows[run_id] = row
+        return row
+
+    def remove(self, run_id: str) -> Row | None:
+        """Stop watching; returns the row so it can be restored."""
+        return self.rows.pop(run_id, None)
+
+    def restore(self, row: Row) -> None:
+        """Put back a removed row, in its old place in the order added."""
+        self.rows[row.run_id] = row
+        self.rows = dict(sorted(self.rows.items(), key=lambda item: item[1].seq))
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows matching `text` (see `Filter.parse`)."""
+        self.filter_text = text
+        self._filter = Filter.parse(text)
+
+    def cycle_sort(self) -> str:
+        """Move to the next sort mode and return it."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        return self.sort
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a filter is active."""
+        return bool(self._filter)
+
+    def order_depends_on_data(self) -> bool:
+        """Whether a poll result can move a row (sort or filter looks at run data)."""
+        return self.sort != "added" or bool(self._filter)
+
+    def rebuild_view(self) -> None:
+        """Recompute the visible order: O(n log n), done on structure changes, not per row."""
+        rows: Iterable[Row] = self.rows.values()
+        if self._filter:
+            rows = [row for row in rows if self._filter.matches(row)]
+        if self.sort != "added":
+            rows = sorted(rows, key=lambda row: _sort_key(self.sort, row))
+        self.view = [row.run_id for row in rows]
+        self._index = {run_id: i for i, run_id in enumerate(self.view)}
+
+    def index_of(self, run_id: str) -> int | None:
+        """Position of a run in the visible order, if shown."""
+        return self._index.get(run_id)
+
+    def count_by_status(self) -> dict[str, int]:
+        """How many runs have each status label (for the header)."""
+        counts: dict[str, int] = {}
+        for row in self.rows.values():
+            key = look(row.status).key
+            counts[key] = counts.get(key, 0) + 1
+        return counts

@@ -1,0 +1,244 @@
+"""Engine events → changes to the UI model, collected until the next frame.
+
+No Textual here: `EventReducer.apply` updates rows and the connection state and records
+what the screen must do (redraw rows, flash, toast, ring); the app takes that batch once
+per frame, so a burst of events costs one redraw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from nekt_tui.api.errors import ApiUnreachableError, RateLimitedError
+from nekt_tui.api.models import Run, RunStatus
+from nekt_tui.ui.model import Row, StatusValue, Transition, WatchModel
+from nekt_tui.ui.status_style import status_text
+from nekt_tui.ui.widgets.header_bar import Connection
+from nekt_tui.watch.events import (
+    AuthProblem,
+    Event,
+    PollFailed,
+    RateLimited,
+    Recovered,
+    RunStale,
+    RunUpdated,
+    StatusChanged,
+)
+from nekt_tui.watch.log_delta import LogDelta
+
+AUTH_HELP = (
+    "polling stopped. Press K to use another key now, R to retry this one, or fix it in "
+    "NEKT_API_KEY / {config} and restart"
+)
+
+
+@dataclass
+class Batch:
+    """What changed since the last frame."""
+
+    rows: set[str] = field(default_factory=set)
+    transitions: list[tuple[Row, Transition]] = field(default_factory=list)
+    logs: list[tuple[str, Run, LogDelta | None]] = field(default_factory=list)
+    header: bool = False
+    #: "While you were away" changes, set once: when every run saved with a status has
+    #: been fetched (or failed).
+    away_summary: list[Transition] | None = None
+    #: Statuses to write to the watch list: run ID → (status, seen at).
+    saved: dict[str, tuple[StatusValue, datetime]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.rows
+            or self.transitions
+            or self.logs
+            or self.header
+            or self.away_summary is not None
+            or self.saved
+        )
+
+
+class EventReducer:
+    """Applies engine events to the model and collects a `Batch` for the next frame."""
+
+    def __init__(self, model: WatchModel, conn: Connection, config_hint: str = "the config file"):
+        self.model = model
+        self.conn = conn
+        self._auth_help = AUTH_HELP.format(config=config_hint)
+        self._batch = Batch()
+        self._away_waiting: set[str] = set()
+        self._away_armed = False
+        self._away: list[Transition] = []
+
+    def expect_away(self, run_ids: Iterable[str]) -> None:
+        """Runs loaded with a saved status: their first fetch may be a "while you were away"."""
+        self._away_waiting = set(run_ids)
+        self._away_armed = bool(self._away_waiting)
+
+    def forget(self, run_id: str) -> None:
+        """A run was removed: it no longer holds up the away summary."""
+        self._away_waiting.discard(run_id)
+        self._check_away()
+
+    def take(self) -> Batch:
+        """The changes since the last call."""
+        batch, self._batch = self._batch, Batch()
+        return batch
+
+    @property
+    def pending(self) -> bool:
+        """Whether anything is waiting to be drawn."""
+        return bool(self._batch)
+
+    def apply(self, event: Event) -> None:
+        """Fold one event into the model and the pending batch."""
+        if isinstance(event, AuthProblem):
+            self._set_conn("auth", message=f"{event.error}; {self._auth_help}")
+            return
+        if isinstance(event, RateLimited):
+            self._set_conn("rate_limited", until=event.until)
+            return
+        if isinstance(event, Recovered) and event.run_id is None:
+            ended_limit = event.scope == "rate_limit" and self.conn.kind == "rate_limited"
+            if event.scope == "auth" or ended_limit:
+                self._set_conn("live")
+            return
+        row = self.model.get(event.run_id) if event.run_id is not None else None
+        if row is None:
+            return  # removed while its answer was on the way
+        self._batch.rows.add(row.run_id)
+        if isinstance(event, RunUpdated):
+            self._updated(row, event)
+        elif isinstance(event, StatusChanged):
+            self._status_changed(row, event.old, event.new, event.at)
+        elif isinstance(event, PollFailed):
+            self._failed(row, event)
+        elif isinstance(event, RunStale):
+            row.stale = True
+            row.last_success = event.last_success or row.last_success
+            row.touch()
+        elif isinstance(event, Recovered):
+            row.error = None
+            row.stale = False
+            row.touch()
+
+    def _set_conn(
+        self,
+        kind: str,
+        *,
+        until: datetime | None = None,
+        since: datetime | None = None,
+        message: str = "",
+    ) -> None:
+        self.conn.kind, self.conn.until, self.conn.since = kind, until, since
+        self.conn.message = message
+        self._batch.header = True
+
+    def _updated(self, row: Row, event: RunUpdated) -> None:
+        row.set_run(event.run, event.at)
+        if self.conn.kind in ("connecting", "unreachable"):
+            self._set_conn("live")
+        if row.awaiting_first and event.run.status == row.saved_status:
+            row.awaiting_first = False  # no StatusChanged follows: nothing changed
+            self._settled(row.run_id)
+        self._batch.logs.append((row.run_id, event.run, event.log_delta))
+
+    def _status_changed(
+        self, row: Row, old: StatusValue | None, new: StatusValue, at: datetime
+    ) -> None:
+        first = row.awaiting_first
+        row.awaiting_first = False
+        transition = Transition(at, old, new)
+        row.history.append(transition)
+        row.touch()
+        self._batch.saved[row.run_id] = (new, at)
+        if old is None:
+            pass  # the first sight of a run added without a status: not a change
+        elif first:
+            self._away.append(transition)
+        else:
+            self._batch.transitions.append((row, transition))
+        if first:
+            self._settled(row.run_id)
+
+    def _failed(self, row: Row, event: PollFailed) -> None:
+        row.error = event.error
+        row.touch()
+        if isinstance(event.error, ApiUnreachableError) and self.conn.kind in (
+            "connecting",
+            "live",
+        ):
+            self._set_conn("unreachable", since=event.at)
+        if isinstance(event.error, RateLimitedError) and self.conn.kind != "rate_limited":
+            until = event.error.until or event.next_retry
+            if until is not None:
+                self._set_conn("rate_limited", until=until)
+        self._settled(row.run_id)
+
+    def _settled(self, run_id: str) -> None:
+        if run_id in self._away_waiting:
+            self._away_waiting.discard(run_id)
+            self._check_away()
+
+    def _check_away(self) -> None:
+        if self._away_armed and not self._away_waiting:
+            self._away_armed = False
+            self._batch.away_summary = list(self._away)
+
+
+def transition_text(row: Row, transition: Transition) -> str:
+    """`pipe-x #42 running → failed` (the name is already sanitised)."""
+    return f"{row.title} {status_text(transition.old)} → {status_text(transition.new)}"
+
+
+_OUTCOME_WORDS = {
+    RunStatus.SUCCESS: "succeeded",
+    RunStatus.FAILED: "failed",
+    RunStatus.CANCELED: "canceled",
+    RunStatus.RUNNING: "started running",
+    RunStatus.CANCELLING: "cancelling",
+    RunStatus.QUEUED: "queued",
+    RunStatus.PENDING_EVENTS: "waiting for events",
+}
+_OUTCOME_ORDER = [*_OUTCOME_WORDS.values(), "changed to an unknown status"]
+
+
+def summary(transitions: Iterable[Transition]) -> str:
+    """`2 succeeded, 1 failed` for a set of transitions."""
+    counts: dict[str, int] = {}
+    for transition in transitions:
+        new = transition.new
+        word = (
+            _OUTCOME_WORDS.get(new, "changed to an unknown status")
+            if isinstance(new, RunStatus)
+            else "changed to an unknown status"
+        )
+        counts[word] = counts.get(word, 0) + 1
+    return ", ".join(f"{counts[w]} {w}" for w in _OUTCOME_ORDER if w in counts)
+
+
+Severity = Literal["information", "warning", "error"]
+
+
+def severity(statuses: Iterable[StatusValue]) -> Severity:
+    """The toast severity for transitions to these statuses."""
+    found = set(statuses)
+    if RunStatus.FAILED in found:
+        return "error"
+    if found & {RunStatus.CANCELED, RunStatus.CANCELLING}:
+        return "warning"
+    return "information"
+
+
+def should_ring(policy: str, statuses: Iterable[StatusValue]) -> bool:
+    """Bell policy: `off`, `failures` (to failed), `terminal` (to any end state), `all`."""
+    if policy == "off":
+        return False
+    found = list(statuses)
+    if policy == "all":
+        return bool(found)
+    if policy == "terminal":
+        return any(isinstance(s, RunStatus) and s.is_terminal for s in found)
+    return RunStatus.FAILED in found

@@ -1,0 +1,181 @@
+"""The main screen: header, watch list, the three panels and the footer, and its keys.
+
+Wide terminals (160+ columns) show the list beside all three panels; medium ones (100+)
+the list beside the log, with status or pipeline above it; narrow ones stack the list
+over one panel at a time. Tab moves between them, showing the panel it moves to.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Vertical
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
+
+from nekt_tui.ui.widgets.header_bar import HeaderBar
+from nekt_tui.ui.widgets.log_panel import LogPanel
+from nekt_tui.ui.widgets.pipeline_panel import PipelinePanel
+from nekt_tui.ui.widgets.status_panel import StatusPanel
+from nekt_tui.ui.widgets.watch_list import WatchList
+
+if TYPE_CHECKING:
+    from nekt_tui.ui.app import NektApp
+
+from textual.screen import Screen
+
+
+class FilterInput(Input):
+    """The list filter; escape clears it and goes back to the list."""
+
+    def on_key(self, event: events.Key) -> None:
+        """Escape clears the filter."""
+        if event.key == "escape":
+            event.stop()
+            self.value = ""
+            cast("MainScreen", self.screen).close_filter()
+
+
+class MainScreen(Screen[None]):
+    """The dashboard."""
+
+    # Narrow: the list over one panel. Medium: the list beside status-or-pipeline over
+    # the log. Wide: the list beside status and pipeline, over the log.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (160, "-wide")]  # noqa: RUF012
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "app.help", "Help"),
+        Binding("a", "app.add", "Add"),
+        Binding("d", "app.remove", "Remove"),
+        Binding("u", "app.undo", "Undo remove"),
+        Binding("r", "app.refresh", "Refresh"),
+        Binding("R", "app.refresh_all", "Refresh all"),
+        Binding("p", "app.pause", "Pause run"),
+        Binding("P", "app.pause_all", "Pause all"),
+        Binding("plus,equals_sign", "app.faster", "Faster"),
+        Binding("minus", "app.slower", "Slower"),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "app.sort", "Sort"),
+        Binding("tab", "next_panel", "Next panel"),
+        Binding("shift+tab", "previous_panel", "Previous panel", show=False),
+        Binding("q", "app.quit", "Quit"),
+        Binding("K", "app.set_key", "API key", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self._current_panel = 0
+
+    @property
+    def nekt(self) -> NektApp:
+        """The app, typed."""
+        return cast("NektApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Build the layout from the app's model and clock."""
+        app = self.nekt
+        yield HeaderBar(app.host, lambda: app.conn, app.polling, demo=app.demo, id="header")
+        yield Static("", id="notice")
+        with Container(id="body"):
+            with Vertical(id="left"):
+                yield WatchList(app.model, app.now, app.clock.monotonic, id="runs")
+                yield FilterInput(placeholder="filter: text, or status:failed,running", id="filter")
+            with Container(id="panels"):
+                yield StatusPanel(app.now, id="status")
+                yield PipelinePanel(app.now, id="pipeline")
+                log = LogPanel(id="log")
+                log.add_class("panel")
+                log.border_title = "Log"
+                yield log
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start the app's polling; begin on the list, with the status panel shown."""
+        self.query_one("#status").add_class("-current", "-top")
+        self.query_one(WatchList).focus()
+        self.nekt.start()
+
+    # ---- panels ------------------------------------------------------------------------
+
+    def _focus_targets(self) -> list[Widget]:
+        return [
+            self.query_one(WatchList),
+            self.query_one(StatusPanel),
+            self.query_one(PipelinePanel),
+            self.query_one(LogPanel),
+        ]
+
+    def _position(self) -> int:
+        focused = self.focused
+        for index, target in enumerate(self._focus_targets()):
+            node: Widget | None = focused
+            while node is not None:
+                if node is target:
+                    return index
+                parent = node.parent
+                node = parent if isinstance(parent, Widget) else None
+        return 0
+
+    def _go(self, index: int) -> None:
+        targets = self._focus_targets()
+        target = targets[index % len(targets)]
+        if index % len(targets):
+            for panel in targets[1:]:
+                panel.set_class(panel is target, "-current")
+            self._current_panel = index % len(targets)
+            if target is not targets[3]:  # status or pipeline takes the top slot (medium)
+                for panel in targets[1:3]:
+                    panel.set_class(panel is target, "-top")
+        if target.focusable:
+            target.focus()
+        else:  # a panel whose focusable part is inside it
+            inner = [w for w in self.focus_chain if target in w.ancestors]
+            if inner:
+                inner[0].focus()
+            else:
+                target.focus()
+
+    def action_next_panel(self) -> None:
+        """Focus the next of: list, status, pipeline, log."""
+        self._go(self._position() + 1)
+
+    def action_previous_panel(self) -> None:
+        """Focus the previous of: list, status, pipeline, log."""
+        self._go(self._position() - 1)
+
+    @property
+    def current_panel(self) -> str:
+        """The id of the panel shown on a narrow terminal."""
+        return ("status", "pipeline", "log")[max(0, self._current_panel - 1)]
+
+    # ---- filter ------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        """Show and focus the filter input."""
+        box = self.query_one(FilterInput)
+        box.add_class("-shown")
+        box.focus()
+
+    def close_filter(self) -> None:
+        """Hide the filter input (keeping its text as the filter) and go back to the list."""
+        box = self.query_one(FilterInput)
+        if not box.value:
+            box.remove_class("-shown")
+        self.query_one(WatchList).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.nekt.set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.close_filter()
+
+    # ---- selection ---------------------------------------------------------------------
+
+    @on(WatchList.Highlighted)
+    def _highlighted(self, event: WatchList.Highlighted) -> None:
+        self.nekt.show_selected(event.run_id)

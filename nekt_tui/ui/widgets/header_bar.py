@@ -1,0 +1,110 @@
+"""The header line (host, connection, polling, pause) and the notice under it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.content import Content
+from textual.widgets import Static
+
+from nekt_tui.sanitize import sanitize
+from nekt_tui.ui import timefmt
+
+
+@dataclass
+class Connection:
+    """The app's view of the API as a whole.
+
+    `kind` is one of: `connecting`, `live`, `rate_limited` (until `until`), `auth` (the
+    key was refused), `no_key`, `unreachable` (since `since`).
+    """
+
+    kind: str = "connecting"
+    until: datetime | None = None
+    since: datetime | None = None
+    message: str = ""
+
+
+@dataclass
+class Polling:
+    """Polling settings shown in the header."""
+
+    interval: float
+    waiting_interval: float
+    all_paused: bool = False
+    paused_runs: int = 0
+
+
+def connection_part(conn: Connection) -> tuple[str, str]:
+    """The connection state as (text, style)."""
+    if conn.kind == "live":
+        return ("● live", "$text-success")
+    if conn.kind == "rate_limited" and conn.until is not None:
+        return (f"◐ rate limited until {timefmt.clock_time(conn.until)}", "$text-warning")
+    if conn.kind == "auth":
+        return ("✖ authentication failed", "$text-error bold")
+    if conn.kind == "no_key":
+        return ("✖ no API key", "$text-error bold")
+    if conn.kind == "unreachable" and conn.since is not None:
+        return (f"✖ unreachable since {timefmt.clock_minutes(conn.since)}", "$text-error")
+    return ("◌ connecting…", "$text-muted")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def header_content(host: str, conn: Connection, polling: Polling, *, demo: bool) -> Content:
+    """The one header line."""
+    sep = (" │ ", "$text-muted")
+    parts: list[str | tuple[str, str]] = [("nekt-tui", "bold"), sep]
+    parts.append((sanitize(host, single_line=True) + (" (demo)" if demo else ""), ""))
+    parts += [sep, connection_part(conn), sep]
+    parts.append((f"every {_seconds(polling.interval)}/{_seconds(polling.waiting_interval)}", ""))
+    if polling.all_paused:
+        parts += [sep, ("⏸ PAUSED (P resumes)", "$text-warning bold")]
+    elif polling.paused_runs:
+        parts += [sep, (f"⏸ {polling.paused_runs} paused", "$text-warning")]
+    return Content.assemble(*parts)
+
+
+def notice_content(conn: Connection) -> Content | None:
+    """A longer explanation under the header when the user must act; None otherwise."""
+    if conn.kind in ("auth", "no_key"):
+        return Content.assemble(
+            ("✖ ", "$text-error bold"), sanitize(conn.message, single_line=True)
+        )
+    return None
+
+
+class HeaderBar(Static):
+    """One line of state at the top of the screen."""
+
+    def __init__(
+        self,
+        host: str,
+        conn: Callable[[], Connection],
+        polling: Callable[[], Polling],
+        *,
+        demo: bool,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._host = host
+        self._conn = conn
+        self._polling = polling
+        self._demo = demo
+        self._shown = ""
+
+    def on_mount(self) -> None:
+        """First draw."""
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Redraw if anything shown changed."""
+        content = header_content(self._host, self._conn(), self._polling(), demo=self._demo)
+        if content.plain != self._shown:
+            self._shown = content.plain
+            self.update(content)

@@ -1,0 +1,182 @@
+"""The pipeline & triggers panel: the run's pipeline, and when its triggers fire next.
+
+A flat-shape response has no pipeline object: the panel then says what the run does tell
+(source, destination, transformation, its trigger) instead of showing an empty box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from nekt_tui.api.models import Pipeline, PipelineTrigger, Run, TriggerType
+from nekt_tui.sanitize import sanitize
+from nekt_tui.ui import timefmt
+from nekt_tui.ui.cron_text import read_cron
+from nekt_tui.ui.model import Row
+from nekt_tui.ui.widgets.status_panel import enum_text, line, status_part, trigger_text, when
+
+
+def _clean(text: str | None) -> str:
+    return sanitize(text, single_line=True) if text else "—"
+
+
+def cron_lines(
+    expression: str | None, zone_name: str | None, now: datetime, indent: str = "  "
+) -> list[Content]:
+    """The reading, the zone and the next three fires of a cron expression."""
+    reading = read_cron(expression, zone_name, now)
+    out = [
+        Content.assemble(
+            indent,
+            ("cron ", "$text-muted"),
+            (_clean(expression), "bold"),
+            "  ",
+            reading.description or "",
+            (f"  ({reading.error})" if reading.error else "", "$text-error"),
+            end="\n",
+        )
+    ]
+    zone_shown = _clean(zone_name) if zone_name else "UTC (none given)"
+    out.append(
+        Content.assemble(
+            indent,
+            ("zone ", "$text-muted"),
+            zone_shown,
+            (f"  ({reading.zone_error})" if reading.zone_error else "", "$text-warning"),
+            end="\n",
+        )
+    )
+    for in_zone, here in reading.fires:
+        same_day = in_zone.date() == here.date()
+        local_text = here.strftime("%H:%M" if same_day else "%a %d %b %H:%M")
+        out.append(
+            Content.assemble(
+                indent,
+                ("next ", "$text-muted"),
+                in_zone.strftime("%a %d %b %H:%M %Z"),
+                (f"  = {local_text} local", "$text-muted"),
+                (f"  ({timefmt.ago(in_zone, now)})", "$text-muted"),
+                end="\n",
+            )
+        )
+    return out
+
+
+def trigger_lines(trigger: PipelineTrigger, now: datetime) -> list[Content]:
+    """One pipeline trigger: its type, then what makes it fire."""
+    kind = enum_text(trigger.type) or "unknown type"
+    out = [Content.assemble("• ", (kind, "bold"), end="\n")]
+    if trigger.type is TriggerType.CRON or trigger.cron_expression:
+        out += cron_lines(trigger.cron_expression, trigger.cron_timezone, now)
+    if trigger.type is TriggerType.EVENT or trigger.events:
+        events = ", ".join(_clean(e) for e in (trigger.events or [])) or "none listed"
+        rule = enum_text(trigger.event_rule) or "—"
+        out.append(line("  events", events))
+        out.append(line("  rule", f"{rule} (fires when {_rule_meaning(rule)})"))
+    return out
+
+
+def _rule_meaning(rule: str) -> str:
+    if rule == "any":
+        return "any of the events happens"
+    if rule == "all":
+        return "all of the events have happened"
+    return "the rule says"
+
+
+def pipeline_lines(pipeline: Pipeline, now: datetime) -> list[Content]:
+    """The pipeline object of the nested shape."""
+    active = {True: "active", False: "inactive", None: "active: unknown"}[pipeline.active]
+    kind = enum_text(pipeline.type) or "type unknown"
+    out = [
+        Content.assemble(
+            (_clean(pipeline.slug), "bold"), (f"  {kind} · {active}", "$text-muted"), end="\n"
+        ),
+    ]
+    if pipeline.description:
+        out.append(Content.assemble(sanitize(pipeline.description, single_line=True), end="\n"))
+    out.append(line("Now", _clean(pipeline.current_status)))
+    latest = pipeline.latest_run_status
+    out.append(
+        line("Latest run", status_part(latest) if latest is not None else ("—", "$text-muted"))
+    )
+    out.append(line("  started", when(pipeline.latest_run_started, now)))
+    out.append(line("  ended", when(pipeline.latest_run_ended, now)))
+    out.append(Content.assemble(("Triggers", "$text-muted"), end="\n"))
+    if not pipeline.triggers:
+        out.append(Content.assemble(("  none configured", "$text-muted"), end="\n"))
+    for trigger in pipeline.triggers:
+        out += trigger_lines(trigger, now)
+    return out
+
+
+def flat_lines(run: Run, now: datetime) -> list[Content]:
+    """What a flat-shape run tells about its pipeline."""
+    out = [
+        Content.assemble(
+            ("No pipeline object in this response (the API's flat shape). It says:", "$text-muted"),
+            end="\n",
+        )
+    ]
+    for label, value in (
+        ("Source", run.source),
+        ("Destination", run.destination),
+        ("Transform", run.transformation),
+    ):
+        if value:
+            out.append(line(label, _clean(value)))
+    out.append(line("Trigger", trigger_text(run)))
+    trig = run.trigger
+    if trig is not None and trig.cron_expression:
+        out += cron_lines(trig.cron_expression, trig.cron_timezone, now)
+    return out
+
+
+def pipeline_content(row: Row | None, now: datetime) -> Content:
+    """The panel text for a row."""
+    if row is None:
+        return Content.styled("No run selected.", "$text-muted")
+    if row.run is None and row.error is not None:
+        return Content.assemble(
+            ("No data for this run: ", "$text-muted"),
+            (sanitize(str(row.error), single_line=True), "$text-error"),
+        )
+    if row.run is None:
+        return Content.styled("Waiting for the first answer from the API…", "$text-muted")
+    run = row.run
+    lines = pipeline_lines(run.pipeline, now) if run.pipeline is not None else flat_lines(run, now)
+    return Content("").join(lines)
+
+
+class PipelinePanel(VerticalScroll, can_focus=True):
+    """Scrollable panel showing `pipeline_content` for the selected run."""
+
+    def __init__(self, now: Callable[[], datetime], *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="panel")
+        self._now = now
+        self._row: Row | None = None
+        self._shown: tuple[str, tuple[object, ...]] | None = None
+        self.border_title = "Pipeline & triggers"
+
+    def compose(self) -> ComposeResult:
+        """One static body."""
+        yield Static(id="pipeline-body")
+
+    def show(self, row: Row | None) -> None:
+        """Show this row's pipeline."""
+        self._row = row
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        """Rebuild the text when it changed (relative times move every second)."""
+        content = pipeline_content(self._row, self._now())
+        key = (content.plain, tuple(content.spans))
+        if key != self._shown:
+            self._shown = key
+            self.query_one("#pipeline-body", Static).update(content)

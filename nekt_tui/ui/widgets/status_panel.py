@@ -1,0 +1,203 @@
+"""The status panel: everything the API said about the selected run, and its history."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from nekt_tui.api.models import Run, RunStatus, User
+from nekt_tui.sanitize import sanitize
+from nekt_tui.ui import timefmt
+from nekt_tui.ui.model import Row
+from nekt_tui.ui.status_style import look
+
+Part = str | tuple[str, str] | Content
+LABEL_WIDTH = 11
+
+
+def enum_text(value: object) -> str:
+    """An open-enum field as text: the known value, or the sanitised unknown one."""
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return sanitize(str(value), single_line=True)
+
+
+def status_part(status: RunStatus | str | None, *, bold: bool = False) -> tuple[str, str]:
+    """A status as a (symbol + label, style) part in the status palette."""
+    shown = look(status)
+    style = f"$status-{shown.key}" + (" bold" if bold else "")
+    return (f"{shown.symbol} {shown.label or 'not fetched yet'}", style)
+
+
+def line(label: str, *parts: Part) -> Content:
+    """One `label  value` line; values are plain text or already-built parts."""
+    return Content.assemble((label.ljust(LABEL_WIDTH), "$text-muted"), *parts, end="\n")
+
+
+def when(dt: datetime | None, now: datetime) -> Part:
+    """A time as local time plus relative, or an em dash when absent."""
+    if dt is None:
+        return ("—", "$text-muted")
+    return Content.assemble(timefmt.local(dt, now), (f" ({timefmt.ago(dt, now)})", "$text-muted"))
+
+
+def duration(run: Run, now: datetime) -> str:
+    """The run's duration, or how long it has been going."""
+    if run.duration_seconds is not None:
+        return timefmt.span(run.duration_seconds)
+    if run.started_at is None:
+        return "not started"
+    if run.ended_at is not None:
+        return timefmt.span((run.ended_at - run.started_at).total_seconds())
+    return timefmt.span((now - run.started_at).total_seconds()) + " so far"
+
+
+def trigger_text(run: Run) -> str:
+    """`cron 0 3 * * * (Europe/Paris)`, `event (rule any)`, `manual`: all sanitised."""
+    kind = enum_text(run.trigger_type) or (enum_text(run.trigger.type) if run.trigger else "")
+    bits = [kind] if kind else []
+    trig = run.trigger
+    if trig is not None:
+        if trig.cron_expression:
+            bits.append(sanitize(trig.cron_expression, single_line=True))
+        if trig.cron_timezone:
+            bits.append(f"({sanitize(trig.cron_timezone, single_line=True)})")
+        if trig.event_rule is not None:
+            bits.append(f"rule {enum_text(trig.event_rule)}")
+    return " ".join(bits) or "—"
+
+
+def who_text(run: Run) -> str:
+    """Who triggered the run: a user's name and email, a token's description, or an ID.
+
+    Never the token value (the model does not even keep it in its dump)."""
+    by = run.triggered_by
+    parts: list[str] = []
+    if isinstance(by, User):
+        name = sanitize(by.full_name, single_line=True)
+        email = sanitize(by.email, single_line=True) if by.email else ""
+        parts.append(f"{name} <{email}>" if name and email else name or email or "a user")
+    elif isinstance(by, int):
+        parts.append(f"user #{by}")
+    token = run.triggered_by_token
+    if token is not None:
+        if token.description:
+            parts.append(f"API token “{sanitize(token.description, single_line=True)}”")
+        elif token.id:
+            parts.append(f"API token {sanitize(token.id, single_line=True)[:8]}")
+    return ", via ".join(parts) or "—"
+
+
+def money(value: Decimal | None) -> str | None:
+    """`$0.12` for a cost."""
+    return None if value is None else f"${value:,.2f}"
+
+
+def status_content(row: Row | None, now: datetime) -> Content:
+    """The status panel's text for a row (or a hint when nothing is selected)."""
+    if row is None:
+        return Content.assemble(("No run selected. ", "$text-muted"), "Press a to add runs.")
+    run = row.run
+    out: list[Content] = [
+        Content.assemble(status_part(row.status, bold=True), "  ", (row.title, "bold"), end="\n"),
+        line("ID", row.run_id),
+    ]
+    if run is None:
+        out.append(line("Data", _data_state(row, now)))
+        if row.saved_status is not None:
+            out.append(
+                line("Last seen", status_part(row.saved_status), ("  (saved)", "$text-muted"))
+            )
+    else:
+        if run.number is not None:
+            out.append(line("Run", f"#{run.number}"))
+        out += [
+            line("Created", when(run.created_at, now)),
+            line("Started", when(run.started_at, now)),
+            line("Ended", when(run.ended_at, now)),
+            line("Duration", duration(run, now)),
+            line("Trigger", trigger_text(run)),
+            line("By", who_text(run)),
+        ]
+        if run.full_sync is not None:
+            out.append(line("Full sync", "yes" if run.full_sync else "no"))
+        costs = [
+            f"{name} {text}"
+            for name, text in (
+                ("extract/load", money(run.el_cost_usd)),
+                ("transformation", money(run.transformation_cost_usd)),
+            )
+            if text is not None
+        ]
+        if run.credit_charge_status is not None:
+            costs.append(f"credits {enum_text(run.credit_charge_status)}")
+        if costs:
+            out.append(line("Costs", " · ".join(costs)))
+        out.append(line("Data", _data_state(row, now)))
+    if row.error is not None:
+        out.append(line("Problem", (sanitize(str(row.error), single_line=True), "$text-error")))
+    out.append(
+        Content.assemble(("History", "$text-muted"), (" (newest first)", "$text-muted"), end="\n")
+    )
+    if not row.history:
+        out.append(Content.assemble(("  no changes seen yet", "$text-muted"), end="\n"))
+    for change in reversed(row.history[-50:]):
+        if change.old is None:
+            step: list[Part] = [("first seen ", "$text-muted"), status_part(change.new)]
+        else:
+            step = [status_part(change.old), " → ", status_part(change.new)]
+        out.append(
+            Content.assemble(
+                "  ", (timefmt.local(change.at, now), "$text-muted"), "  ", *step, end="\n"
+            )
+        )
+    return Content("").join(out)
+
+
+def _data_state(row: Row, now: datetime) -> Part:
+    if row.paused:
+        return ("paused (p resumes)", "$text-warning")
+    fresh = row.fresh_at
+    if row.stale and fresh is not None:
+        return (f"stale: last fresh data {timefmt.ago(fresh, now)}", "$text-warning")
+    if fresh is None:
+        return ("not fetched yet", "$text-muted")
+    return f"fetched {timefmt.ago(fresh, now)}"
+
+
+class StatusPanel(VerticalScroll, can_focus=True):
+    """Scrollable panel showing `status_content` for the selected run."""
+
+    def __init__(self, now: Callable[[], datetime], *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="panel")
+        self._now = now
+        self._row: Row | None = None
+        self._shown: tuple[str, tuple[object, ...]] | None = None
+        self.border_title = "Status"
+
+    def compose(self) -> ComposeResult:
+        """One static body."""
+        yield Static(id="status-body")
+
+    def show(self, row: Row | None) -> None:
+        """Show this row (None: nothing selected); redraws only when the text changed."""
+        self._row = row
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        """Rebuild the text (called on data changes and on the 1 s tick)."""
+        content = status_content(self._row, self._now())
+        # Content's == compares text only; a colour change must redraw too.
+        key = (content.plain, tuple(content.spans))
+        if key != self._shown:
+            self._shown = key
+            self.query_one("#status-body", Static).update(content)

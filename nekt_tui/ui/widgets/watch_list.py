@@ -1,0 +1,352 @@
+"""The watch list: one line per run, drawn with the line API so 2,000 rows stay cheap.
+
+Only the lines on screen are ever rendered. A poll that changes one row refreshes that
+one line; the once-a-second tick repaints only the visible lines; sorting and filtering
+rebuild an index, never widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from nekt_tui.api.models import RunStatus
+from nekt_tui.ui import timefmt
+from nekt_tui.ui.model import Row, WatchModel
+from nekt_tui.ui.status_style import STATUS_KEYS, look
+
+FLASH_SECONDS = 1.0
+
+
+def fit(text: str, width: int) -> str:
+    """Pad or cut `text` to exactly `width` cells, marking a cut with `…`."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+def elapsed_text(row: Row, now: datetime) -> tuple[str, bool]:
+    """Elapsed time for active runs, duration for finished ones; (text, is_ticking)."""
+    run = row.run
+    if run is None:
+        return "", False
+    status = run.status
+    if isinstance(status, RunStatus) and status.is_terminal:
+        if run.duration_seconds is not None:
+            return timefmt.span(run.duration_seconds), False
+        if run.started_at is not None and run.ended_at is not None:
+            return timefmt.span((run.ended_at - run.started_at).total_seconds()), False
+        return "", False
+    if run.started_at is not None:
+        return timefmt.span((now - run.started_at).total_seconds()), True
+    if run.created_at is not None:
+        return timefmt.span((now - run.created_at).total_seconds()), True
+    return "", False
+
+
+def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
+    """How fresh the row's data is, and a style key: `dim`, `problem` or `ok`."""
+    if row.paused:
+        return "paused", "dim"
+    if row.error is not None:
+        return row.error.short, "problem"
+    if row.stale:
+        since = row.fresh_at
+        return ("stale " + timefmt.compact((now - since).total_seconds()) if since else "stale"), (
+            "problem"
+        )
+    fresh = row.fresh_at
+    if fresh is None:
+        return "…", "dim"
+    if row.run is not None and row.run.is_terminal:
+        return "final", "dim"
+    return timefmt.compact((now - fresh).total_seconds()) + " ago", "ok"
+
+
+def rfit(text: str, width: int) -> str:
+    """Like `fit`, aligned right."""
+    if width <= 0:
+        return ""
+    size = cell_len(text)
+    return " " * (width - size) + text if size <= width else fit(text, width)
+
+
+class WatchList(ScrollView, can_focus=True):
+    """The list of watched runs, with a fixed header line and a cursor."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "watch-list--header",
+        "watch-list--cursor",
+        "watch-list--cursor-blur",
+        "watch-list--dim",
+        "watch-list--problem",
+        *(f"watch-list--status-{key}" for key in STATUS_KEYS),
+        *(f"watch-list--flash-{key}" for key in STATUS_KEYS),
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The run under the cursor changed (None when the list is empty)."""
+
+        def __init__(self, run_id: str | None) -> None:
+            super().__init__()
+            self.run_id = run_id
+
+    def __init__(
+        self,
+        model: WatchModel,
+        now: Callable[[], datetime],
+        monotonic: Callable[[], float],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.model = model
+        self._now = now
+        self._monotonic = monotonic
+        self.cursor = 0
+        #: Whether the running dot pulses (off under TEXTUAL_ANIMATIONS=none).
+        self.pulse_enabled = True
+        self._selected: str | None = None
+        self._flash: dict[str, tuple[str, float]] = {}
+        self._flash_timer_armed = False
+
+    # ---- what is selected ----------------------------------------------------------
+
+    @property
+    def selected(self) -> str | None:
+        """The run ID under the cursor."""
+        return self._selected
+
+    def select(self, run_id: str) -> None:
+        """Move the cursor to `run_id` if it is shown."""
+        index = self.model.index_of(run_id)
+        if index is not None:
+            self._move_to(index)
+
+    def _move_to(self, index: int) -> None:
+        view = self.model.view
+        old_cursor = self.cursor
+        self.cursor = max(0, min(index, len(view) - 1)) if view else 0
+        self._refresh_rows((old_cursor, self.cursor))
+        self._scroll_cursor_visible()
+        self._set_selected(view[self.cursor] if view else None)
+
+    def _set_selected(self, run_id: str | None) -> None:
+        if run_id != self._selected:
+            self._selected = run_id
+            self.post_message(self.Highlighted(run_id))
+
+    def _scroll_cursor_visible(self) -> None:
+        rows_shown = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + rows_shown:
+            self.scroll_to(y=self.cursor - rows_shown + 1, animate=False, immediate=True)
+
+    # ---- changes from the app ------------------------------------------------------
+
+    def structure_changed(self) -> None:
+        """Rows were added, removed, re-filtered or re-sorted: rebuild the visible order."""
+        self.model.rebuild_view()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.model.view) + 1)
+        keep = self._selected
+        index = self.model.index_of(keep) if keep is not None else None
+        view = self.model.view
+        self.cursor = index if index is not None else min(self.cursor, max(0, len(view) - 1))
+        self._set_selected(view[self.cursor] if view else None)
+        self._scroll_cursor_visible()
+        self.refresh()
+
+    def rows_changed(self, run_ids: Iterable[str]) -> None:
+        """These rows have new data: redraw them, or re-sort if the order may move."""
+        if self.model.order_depends_on_data():
+            self.structure_changed()
+            return
+        self._refresh_rows(i for i in map(self.model.index_of, run_ids) if i is not None)
+
+    def _refresh_rows(self, indexes: Iterable[int]) -> None:
+        top = round(self.scroll_y)
+        height = self.scrollable_content_region.height
+        for index in indexes:
+            y = index - top + 1
+            if 1 <= y < height:
+                self.refresh_line(y + top)
+
+    def visible_ids(self) -> list[str]:
+        """The run IDs on screen now."""
+        top = round(self.scroll_y)
+        return self.model.view[top : top + max(0, self.scrollable_content_region.height - 1)]
+
+    def tick(self) -> None:
+        """Once a second: redraw the visible lines (elapsed and freshness move)."""
+        self._expire_flashes()
+        self.refresh()
+
+    def flash(self, run_id: str, status_key: str) -> None:
+        """Flash a row once in a status colour, for a second of the injected clock.
+
+        The expiry is checked by a timer and by the 1 s tick; a test's frozen clock keeps
+        the flash on until the clock moves, so what a test sees does not race real time.
+        """
+        self._flash[run_id] = (status_key, self._monotonic() + FLASH_SECONDS)
+        index = self.model.index_of(run_id)
+        if index is not None:
+            self._refresh_rows((index,))
+        if not self._flash_timer_armed:
+            self._flash_timer_armed = True
+            self.set_timer(FLASH_SECONDS, self._expire_flashes)
+
+    def flashing(self, run_id: str) -> str | None:
+        """The status key a row is flashing in, if it is flashing now."""
+        entry = self._flash.get(run_id)
+        return entry[0] if entry is not None else None
+
+    def _expire_flashes(self) -> None:
+        self._flash_timer_armed = False
+        now = self._monotonic()
+        done = [run_id for run_id, (_, until) in self._flash.items() if until <= now]
+        for run_id in done:
+            del self._flash[run_id]
+        self._refresh_rows(i for i in map(self.model.index_of, done) if i is not None)
+        if self._flash:
+            self._flash_timer_armed = True
+            next_due = min(until for _, until in self._flash.values())
+            self.set_timer(max(0.05, next_due - now), self._expire_flashes)
+
+    # ---- keys and mouse ----------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor up or down."""
+        self._move_to(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor by a screenful."""
+        self._move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 2))
+
+    def action_jump(self, where: int) -> None:
+        """First or last row."""
+        self._move_to(len(self.model.view) - 1 if where < 0 else 0)
+
+    def on_click(self, event: events.Click) -> None:
+        """Select the clicked row."""
+        if event.y >= 1:
+            self._move_to(round(self.scroll_y) + event.y - 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the virtual size in step with the width (columns adapt to it)."""
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.model.view) + 1)
+        self._scroll_cursor_visible()
+
+    def on_focus(self) -> None:
+        """The cursor colour shows focus."""
+        self._refresh_rows((self.cursor,))
+
+    def on_blur(self) -> None:
+        """The cursor colour shows focus."""
+        self._refresh_rows((self.cursor,))
+
+    # ---- drawing ---------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"watch-list--{name}", partial=True)
+
+    def _columns(self, width: int) -> tuple[int, int, int, int, int]:
+        """(name, number, status, elapsed, freshness) widths; narrow lists drop columns."""
+        number, status, elapsed, fresh = 9, 11, 8, 13
+        if width < 64:
+            status = 0
+        if width < 48:
+            number = 0
+        if width < 38:
+            fresh = 0
+        name = max(4, width - 2 - number - status - elapsed - fresh)
+        return name, number, status, elapsed, fresh
+
+    def render_line(self, y: int) -> Strip:
+        """Draw the header (y = 0) or one row."""
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            return self._header(width, base)
+        index = round(self.scroll_y) + y - 1
+        view = self.model.view
+        if index >= len(view):
+            return Strip.blank(width, base)
+        row = self.model.rows.get(view[index])
+        if row is None:
+            return Strip.blank(width, base)
+        return self._row(row, index, width, base)
+
+    def _header(self, width: int, base: Style) -> Strip:
+        name, number, status, elapsed, fresh = self._columns(width)
+        text = (
+            "  "
+            + fit("run", name)
+            + fit("# / id", number)
+            + fit("status", status)
+            + rfit("elapsed", elapsed - 1)
+            + " "
+            + fit("fresh", fresh)
+        )
+        return Strip([Segment(fit(text, width), base + self._style("header"))], width)
+
+    def _row(self, row: Row, index: int, width: int, base: Style) -> Strip:
+        now = self._now()
+        name_w, number_w, status_w, elapsed_w, fresh_w = self._columns(width)
+        status = row.status
+        shown = look(status)
+        colour = self._style(f"status-{shown.key}")
+        badge = colour
+        # A running dot dims every other second: one cell per second, cheap over SSH. It
+        # follows the injected clock (not a timer), so a frozen clock is still.
+        if status is RunStatus.RUNNING and self.pulse_enabled and int(now.timestamp()) % 2:
+            badge = colour + Style(dim=True)
+        dim = self._style("dim")
+        background = base
+        flash = self._flash.get(row.run_id)
+        if flash is not None:
+            background = base + self._style(f"flash-{flash[0]}")
+        elif index == self.cursor:
+            background = base + self._style("cursor" if self.has_focus else "cursor-blur")
+        elapsed, _ = elapsed_text(row, now)
+        fresh, fresh_kind = freshness_text(row, now)
+        fresh_style = (
+            dim
+            if fresh_kind == "dim"
+            else self._style("problem")
+            if (fresh_kind == "problem")
+            else Style()
+        )
+        segments = [
+            Segment(fit(shown.symbol, 2), background + badge),
+            Segment(fit(row.name, name_w), background),
+            Segment(fit(row.number, number_w), background + dim),
+            Segment(fit(shown.label, status_w), background + colour),
+            Segment(rfit(elapsed, elapsed_w - 1) + " ", background),
+            Segment(fit(" " + fresh, fresh_w), background + fresh_style),
+        ]
+        strip = Strip(segments)
+        return strip.crop_extend(0, width, background)

@@ -1,0 +1,75 @@
+"""2,000 watched runs: a poll redraws the rows that changed, never the whole list."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from nekt_tui.api.models import RunStatus
+from nekt_tui.ui.core import FRAME
+from nekt_tui.ui.widgets.watch_list import WatchList
+
+from .conftest import ScriptedSource, advance, run_json, scripted_app
+
+N = 2000
+
+
+def _ids() -> list[str]:
+    return [str(uuid.UUID(int=i + 1, version=4)) for i in range(N)]
+
+
+async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
+    ids = _ids()
+    source = ScriptedSource({rid: run_json(rid, "running") for rid in ids})
+    app, clock = scripted_app(source, ids)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(4):
+            await advance(pilot, clock, 1)
+        assert all(app.model.rows[rid].run is not None for rid in ids)
+        watch_list = app.main.query_one(WatchList)
+
+        drawn: list[int] = []
+        rebuilt: list[int] = []
+        render_line = watch_list.render_line
+        rebuild_view = app.model.rebuild_view
+
+        def counting_render_line(y: int) -> Any:
+            drawn.append(y)
+            return render_line(y)
+
+        def counting_rebuild() -> None:
+            rebuilt.append(1)
+            rebuild_view()
+
+        watch_list.render_line = counting_render_line  # type: ignore[method-assign]
+        app.model.rebuild_view = counting_rebuild  # type: ignore[method-assign]
+
+        # One visible run and one far off screen fail; nothing else changes.
+        source.answers[ids[1]] = run_json(ids[1], "failed")
+        source.answers[ids[1500]] = run_json(ids[1500], "failed")
+        await clock.advance(2.5)
+        await pilot.pause()
+        app.draw_now()  # the frame timer runs on real time: draw the frame now
+        await pilot.pause()
+        assert app.model.rows[ids[1]].status is RunStatus.FAILED
+        assert app.model.rows[ids[1500]].status is RunStatus.FAILED
+        assert rebuilt == []  # the order does not depend on data: no re-sort, no re-filter
+        # Only the changed, visible row's line was drawn again (plus its flash ending).
+        assert 0 < len(set(drawn)) <= 2, sorted(set(drawn))
+
+        # With the status sort, a change re-sorts once per frame, not once per event.
+        await pilot.press("s")
+        rebuilt.clear()
+        for rid in ids[2:40]:
+            source.answers[rid] = run_json(rid, "success")
+        started = time.perf_counter()
+        await clock.advance(2.5)
+        await pilot.pause()
+        app.draw_now()
+        elapsed = time.perf_counter() - started
+        # 38 answers, each at its own (jittered) instant: merged into frames.
+        assert 1 <= len(rebuilt) <= 1 + elapsed / FRAME
+        assert len(rebuilt) < 38
+        first = app.model.rows[app.model.view[0]]
+        assert first.status is RunStatus.FAILED
