@@ -156,10 +156,10 @@ def _key_from_command(command: str, path: Path) -> str:
 def _number(name: str, value: Any, *, minimum: float, integer: bool = False) -> float:
     try:
         number = int(value) if integer else float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{name} must be a number, got {value!r}") from None
-    if number < minimum or number != number:
-        raise ConfigError(f"{name} must be at least {minimum:g}, got {value!r}")
+    if number < minimum or number != number or number == float("inf"):
+        raise ConfigError(f"{name} must be a finite number of at least {minimum:g}, got {value!r}")
     return number
 
 

@@ -9,7 +9,7 @@ import logging
 import os
 import random
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -125,6 +125,9 @@ class NektClient:
         # Read the wall clock through the injected clock so an HTTP-date Retry-After is
         # measured against the same time as everything else.
         self._now = now or (lambda: datetime.now(timezone.utc))
+        # The end of the last Retry-After window: no request (not even a retry of one that
+        # was already under way when the 429 came) is sent before it.
+        self._blocked_until: datetime | None = None
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={"x-api-key": api_key, "user-agent": USER_AGENT, "accept": "application/json"},
@@ -195,6 +198,7 @@ class NektClient:
     ) -> Any:
         tries = self.max_retries if method == "GET" else 1
         for attempt in range(tries):
+            self._check_rate_limit()
             try:
                 return await self._once(method, path, run_id=run_id, params=params, body=json)
             except (ServerError, ApiUnreachableError) as exc:
@@ -204,6 +208,16 @@ class NektClient:
                 log.debug("retrying %s %s in %.2fs after: %s", method, path, delay, exc)
                 await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_rate_limit(self) -> None:
+        """Raise `RateLimitedError` instead of sending inside a known Retry-After window."""
+        until = self._blocked_until
+        if until is None:
+            return
+        left = (until - self._now()).total_seconds()
+        if left > 0:
+            raise RateLimitedError(left, until)
+        self._blocked_until = None
 
     async def _once(
         self,
@@ -236,8 +250,14 @@ class NektClient:
         if code == 404 and run_id is not None:
             raise RunNotFoundError(run_id)
         if code == 429:
-            retry_after = parse_retry_after(response.headers.get("retry-after"), self._now())
-            raise RateLimitedError(retry_after)
+            now = self._now()
+            retry_after = parse_retry_after(response.headers.get("retry-after"), now)
+            until = None
+            if retry_after is not None:
+                until = now + timedelta(seconds=retry_after)
+                if self._blocked_until is None or until > self._blocked_until:
+                    self._blocked_until = until
+            raise RateLimitedError(retry_after, until)
         if code >= 500:
             raise ServerError(code, _detail(response))
         if code >= 400:
