@@ -1,0 +1,1 @@
+"""Benchmarks for nekt-tui: `python -m benchmarks` (see README, Performance)."""
