@@ -168,7 +168,8 @@ def is_unknown(value: object) -> bool:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Built on first use, not at import: start-up is part of what users feel.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class PipelineTrigger(_Model):
