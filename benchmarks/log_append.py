@@ -2,7 +2,9 @@
 
 `measure(lines_total, lines_append)` runs the real `LogPanel` in a headless Textual app
 and returns seconds (medians over a few repeats). The append cost should be flat: about
-the same at 2,000 lines as at `lines_total` lines. Run: `python -m benchmarks.log_append`.
+the same at 2,000 lines as at `lines_total` lines. Each poll hands the panel what the
+engine would: a new `Run` whose `parsed_log` is the grown log, and the `LogDelta` the
+engine's `LogTracker` computes from it. Run: `python -m benchmarks.log_append`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from textual.app import App, ComposeResult
 
 from nekt_tui.api.models import Run
 from nekt_tui.ui.widgets.log_panel import LogPanel
-from nekt_tui.watch.log_delta import LogDelta
+from nekt_tui.watch.log_delta import LogTracker
 
 RUN_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 SMALL = 2_000
@@ -31,8 +33,11 @@ def _line(i: int) -> str:
     return f"2024-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z {level} tap-orders | record {i} synced"
 
 
-def _run(n: int) -> Run:
-    log = "\n".join(_line(i) for i in range(n)) + "\n"
+def _log(n: int, start: int = 0) -> str:
+    return "\n".join(_line(i) for i in range(start, start + n)) + "\n"
+
+
+def _run(log: str) -> Run:
     return Run.model_validate(
         {
             "id": RUN_ID,
@@ -56,7 +61,7 @@ async def _measure(lines_total: int, lines_append: int) -> dict[str, Any]:
         await pilot.pause()
 
         async def open_log(n: int) -> tuple[float, float]:
-            run = _run(n)
+            run = _run(_log(n))
             panel.clear()
             await pilot.pause()
             start, cpu = time.perf_counter(), time.process_time()
@@ -64,14 +69,20 @@ async def _measure(lines_total: int, lines_append: int) -> dict[str, Any]:
             await pilot.pause()  # until the first screen is drawn
             return time.perf_counter() - start, time.process_time() - cpu
 
-        async def appends(n: int) -> tuple[float, float, float]:
+        async def appends(n: int, k: int = lines_append) -> tuple[float, float, float, int]:
             await open_log(n)
             run = panel.run
-            assert run is not None
-            update, total, cpu_total = [], [], []
+            assert run is not None and run.parsed_log is not None
+            log = run.parsed_log
+            tracker = LogTracker()
+            tracker.update(RUN_ID, log)
+            renderer = panel.view.renderer
+            update, total, cpu_total, rows = [], [], [], []
             for r in range(REPEATS):
-                base = n + r * lines_append
-                delta = LogDelta(False, tuple(_line(base + i) for i in range(lines_append)))
+                log += _log(k, n + r * k)
+                run = _run(log)
+                delta = tracker.update(RUN_ID, log)
+                built = renderer.rows_built
                 start, cpu = time.perf_counter(), time.process_time()
                 panel.update_run(RUN_ID, run, delta)
                 mid = time.perf_counter()
@@ -80,11 +91,18 @@ async def _measure(lines_total: int, lines_append: int) -> dict[str, Any]:
                 update.append(mid - start)
                 total.append(end - start)
                 cpu_total.append(time.process_time() - cpu)
-            return statistics.median(update), statistics.median(total), statistics.median(cpu_total)
+                rows.append(renderer.rows_built - built)
+            return (
+                statistics.median(update),
+                statistics.median(total),
+                statistics.median(cpu_total),
+                max(rows),
+            )
 
         out["open_s"], out["open_cpu_s"] = await open_log(lines_total)
-        small_update, small_total, small_cpu = await appends(SMALL)
-        large_update, large_total, large_cpu = await appends(lines_total)
+        small_update, small_total, small_cpu, _ = await appends(SMALL)
+        large_update, large_total, large_cpu, large_rows = await appends(lines_total)
+        _, _, one_cpu, one_rows = await appends(lines_total, 1)
     out["append_at_small"] = SMALL
     out["append_small_update_s"] = small_update
     out["append_small_s"] = small_total
@@ -92,6 +110,9 @@ async def _measure(lines_total: int, lines_append: int) -> dict[str, Any]:
     out["append_large_update_s"] = large_update
     out["append_large_s"] = large_total
     out["append_large_cpu_s"] = large_cpu
+    out["append_large_rows_built"] = large_rows  # log rows drawn anew per append (max)
+    out["append_one_large_cpu_s"] = one_cpu  # a 1-line poll at `lines_total`, repaint included
+    out["append_one_large_rows_built"] = one_rows
     out["append_ratio"] = large_total / small_total if small_total else None
     return out
 

@@ -26,7 +26,9 @@ def figure(size: Size) -> Figure:
         log(
             f"rep {rep + 1}: CPU to open {m['open_cpu_s'] * 1e3:.0f} ms, to append at "
             f"{total:,} {m['append_large_cpu_s'] * 1e3:.1f} ms, at {SMALL:,} "
-            f"{m['append_small_cpu_s'] * 1e3:.1f} ms"
+            f"{m['append_small_cpu_s'] * 1e3:.1f} ms; one line at {total:,} "
+            f"{m['append_one_large_cpu_s'] * 1e3:.1f} ms "
+            f"({m['append_one_large_rows_built']} row drawn anew)"
         )
     fig.rows.append(
         Row(

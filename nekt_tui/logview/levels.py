@@ -95,21 +95,26 @@ def timestamp_span(text: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
+# Words (lower case) without which a line cannot start an error: a cheap filter in front of
+# the full detection. Every error word, key and exception-name pattern below contains one.
+ERROR_HINTS = (
+    "err",
+    "exc",
+    "trace",
+    "fatal",
+    "crit",
+    "sever",
+    "panic",
+    "exit",
+    "interrupt",
+    "failure",
+)
+HINT_LIMIT = _SEARCH_LIMIT
+
+
 def may_be_error(text: str) -> bool:
     """Cheap test: False means the line cannot start an error (skip the full detection)."""
-    low = text[:_SEARCH_LIMIT].lower()
-    return (
-        "err" in low
-        or "exc" in low
-        or "trace" in low
-        or "fatal" in low
-        or "crit" in low
-        or "sever" in low
-        or "panic" in low
-        or "exit" in low
-        or "interrupt" in low
-        or "failure" in low
-    )
+    return any(map(text[:HINT_LIMIT].lower().__contains__, ERROR_HINTS))
 
 
 def _may_have_level(low: str) -> bool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
+from collections.abc import Sequence
+from itertools import accumulate, islice
 
 from nekt_tui.logview.search import ScanResult, SearchQuery, find_spans, scan
 from nekt_tui.logview.store import Change, LineStore
@@ -14,6 +17,7 @@ class MatchSet:
 
     Lines `[store.first, scanned_end)` have been searched. A big first scan can run in a
     thread (`snapshot` then `merge`); appends are searched as they come, O(new lines).
+    Match counts are kept as running totals, so "match k of n" costs a bisect, not a sum.
     """
 
     def __init__(self, store: LineStore, query: SearchQuery) -> None:
@@ -21,8 +25,8 @@ class MatchSet:
         self.query = query
         self.pattern: re.Pattern[str] = query.compile()
         self.lines: list[int] = []  # absolute, ascending
-        self._counts: list[int] = []  # matches on each of `lines`
-        self.count = 0
+        # _cum[k] - _cum[0] = matches on lines[:k]; _cum[0] stands for trimmed lines.
+        self._cum = array("q", [0])
         self.scanned_end = store.first
         self.pending = False  # a threaded scan is running; appends wait for it
         self.current: tuple[int, int] | None = None  # (line, index of the match in it)
@@ -35,8 +39,7 @@ class MatchSet:
         k = bisect.bisect_left(result.lines, first)  # lines dropped while a thread scanned
         new, counts = result.lines[k:], result.counts[k:]
         self.lines.extend(new)
-        self._counts.extend(counts)
-        self.count += sum(counts)
+        self._cum.extend(islice(accumulate(counts, initial=self._cum[-1]), 1, None))
         return new
 
     def scan_now(self) -> list[int]:
@@ -47,7 +50,7 @@ class MatchSet:
         self.scanned_end = store.end
         return self._take(result)
 
-    def snapshot(self) -> tuple[list[str], int, int]:
+    def snapshot(self) -> tuple[Sequence[str], int, int]:
         """Start a threaded scan: the raw lines to search, their first and end index."""
         store = self.store
         start = max(self.scanned_end, store.first)
@@ -69,8 +72,7 @@ class MatchSet:
         """Forget matches on `line` and later (they will be searched again)."""
         k = bisect.bisect_left(self.lines, line)
         if k < len(self.lines):
-            self.count -= sum(self._counts[k:])
-            del self.lines[k:], self._counts[k:]
+            del self.lines[k:], self._cum[k + 1 :]
         self.scanned_end = min(self.scanned_end, max(line, self.store.first))
         if self.current is not None and self.current[0] >= line:
             self.current = None
@@ -79,8 +81,7 @@ class MatchSet:
         first = self.store.first
         k = bisect.bisect_left(self.lines, first)
         if k:
-            self.count -= sum(self._counts[:k])
-            del self.lines[:k], self._counts[:k]
+            del self.lines[:k], self._cum[:k]
         self.scanned_end = max(self.scanned_end, first)
         if self.current is not None and self.current[0] < first:
             self.current = None
@@ -98,6 +99,11 @@ class MatchSet:
 
     # --- moving between matches --------------------------------------------------------
 
+    @property
+    def count(self) -> int:
+        """Total matches on the searched lines."""
+        return self._cum[-1] - self._cum[0]
+
     def spans(self, line: int) -> list[tuple[int, int]]:
         """Where the matches are on absolute `line` (empty when none)."""
         return find_spans(self.pattern, self.store.text(line))
@@ -109,7 +115,7 @@ class MatchSet:
     def _spans_count(self, line: int) -> int:
         k = bisect.bisect_left(self.lines, line)
         if k < len(self.lines) and self.lines[k] == line:
-            return self._counts[k]
+            return self._cum[k + 1] - self._cum[k]
         return 0
 
     def index_of_current(self) -> int | None:
@@ -118,7 +124,7 @@ class MatchSet:
             return None
         line, within = self.current
         k = bisect.bisect_left(self.lines, line)
-        return sum(self._counts[:k]) + within + 1
+        return self._cum[k] - self._cum[0] + within + 1
 
     def first_from(self, line: int) -> tuple[int, int] | None:
         """Make the first match on or after `line` current (wrapping to the first)."""

@@ -14,6 +14,7 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 
 from nekt_tui.ui.core import NektCore
+from nekt_tui.ui.guard import guarded
 from nekt_tui.ui.model import SORT_LABELS
 from nekt_tui.ui.screens.add_dialog import AddDialog
 from nekt_tui.ui.screens.help_screen import HelpScreen, help_sections
@@ -72,10 +73,12 @@ class NektApp(NektCore):
 
     # ---- the list ----------------------------------------------------------------------
 
+    @guarded("opening the add dialog")
     def action_add(self) -> None:
         """Open the add dialog."""
         self.push_screen(AddDialog(lambda run_id: run_id in self.model), self.add_runs)
 
+    @guarded("adding runs")
     def add_runs(self, run_ids: list[str] | None) -> None:
         """Watch these runs (new ones only), select the first, save the list."""
         new = [run_id for run_id in run_ids or [] if run_id not in self.model]
@@ -91,6 +94,7 @@ class NektApp(NektCore):
         self.widgets.watch_list.select(new[0])
         self.notify(f"Watching {len(new)} more run{'s' if len(new) > 1 else ''}", markup=False)
 
+    @guarded("removing a run")
     def action_remove(self) -> None:
         """Stop watching the selected run (u brings it back)."""
         run_id = self.widgets.watch_list.selected
@@ -106,6 +110,7 @@ class NektApp(NektCore):
         self.list_changed()
         self.notify(f"Removed {row.title} (u undoes)", markup=False)
 
+    @guarded("undoing a removal")
     def action_undo(self) -> None:
         """Bring back the last removed run, in its old place."""
         if not self.removed:
@@ -123,12 +128,14 @@ class NektApp(NektCore):
         self.widgets.watch_list.select(row.run_id)
         self.notify(f"Restored {row.title}", markup=False)
 
+    @guarded("sorting")
     def action_sort(self) -> None:
         """Next sort order."""
         mode = self.model.cycle_sort()
         self.list_changed()
         self.notify(f"Sorted by {SORT_LABELS[mode]}", markup=False)
 
+    @guarded("filtering")
     def set_filter(self, text: str) -> None:
         """Show only matching runs (`/`)."""
         self.model.set_filter(text)
@@ -146,12 +153,14 @@ class NektApp(NektCore):
             return False
         return True
 
+    @guarded("refreshing")
     def action_refresh(self) -> None:
         """Poll the selected run now."""
         run_id = self.widgets.watch_list.selected
         if run_id is not None and self._need_scheduler() and self.scheduler is not None:
             self.scheduler.refresh(run_id)
 
+    @guarded("refreshing")
     def action_refresh_all(self) -> None:
         """Poll every run now (and try a refused key again)."""
         if not self._need_scheduler() or self.scheduler is None:
@@ -161,6 +170,7 @@ class NektApp(NektCore):
         self.scheduler.refresh()
         self.notify(f"Refreshing {len(self.model)} runs", markup=False)
 
+    @guarded("pausing")
     def action_pause(self) -> None:
         """Pause or resume the selected run."""
         run_id = self.widgets.watch_list.selected
@@ -178,6 +188,7 @@ class NektApp(NektCore):
         self.show_selected(row.run_id, log=False)
         self.widgets.header.redraw()
 
+    @guarded("pausing")
     def action_pause_all(self) -> None:
         """Pause or resume all polling."""
         polling = self.polling()
@@ -208,20 +219,24 @@ class NektApp(NektCore):
             markup=False,
         )
 
+    @guarded("changing the interval")
     def action_faster(self) -> None:
         """Poll more often."""
         self._set_interval(-1)
 
+    @guarded("changing the interval")
     def action_slower(self) -> None:
         """Poll less often."""
         self._set_interval(+1)
 
     # ---- screens -----------------------------------------------------------------------
 
+    @guarded("opening the key dialog")
     def action_set_key(self) -> None:
         """Ask for an API key for this session."""
         self.push_screen(KeyDialog(self.config_hint), self.use_key)
 
+    @guarded("using the new key")
     def use_key(self, key: str | None) -> None:
         """Poll with a new API key for this session (never shown, logged or saved)."""
         if not key:
@@ -242,6 +257,7 @@ class NektApp(NektCore):
         self.widgets.header.redraw()
         self.notify("Trying the new key…", markup=False)
 
+    @guarded("opening the help")
     def action_help(self) -> None:
         """Show every key."""
         w = self.widgets

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from textual.app import App
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Static
 
 from nekt_tui.api.errors import InvalidRunIdError
 from nekt_tui.clock import Clock, SystemClock
@@ -30,19 +28,16 @@ from nekt_tui.ui.reactions import (
     summary,
     transition_text,
 )
-from nekt_tui.ui.screens.main import MainScreen
+from nekt_tui.ui.screens.main import MainScreen, Widgets
 from nekt_tui.ui.status_style import look, status_variables
 from nekt_tui.ui.store import RunStore
-from nekt_tui.ui.widgets.header_bar import Connection, HeaderBar, Polling, notice_content
-from nekt_tui.ui.widgets.log_panel import LogPanel
-from nekt_tui.ui.widgets.pipeline_panel import PipelinePanel
-from nekt_tui.ui.widgets.status_panel import StatusPanel
-from nekt_tui.ui.widgets.watch_list import WatchList
+from nekt_tui.ui.widgets.header_bar import Connection, Polling, notice_content
 from nekt_tui.watch.engine import RunSource
 from nekt_tui.watch.events import Event
 from nekt_tui.watch.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+
 
 #: More transitions than this in one frame become one summary toast.
 TOAST_LIMIT = 3
@@ -51,20 +46,15 @@ TOAST_LIMIT = 3
 FRAME = 1 / 30
 
 
-@dataclass(frozen=True)
-class Widgets:
-    """The main screen's widgets, found once."""
-
-    header: HeaderBar
-    notice: Static
-    watch_list: WatchList
-    status: StatusPanel
-    pipeline: PipelinePanel
-    log_panel: LogPanel
-
-
 class NektCore(App[int]):
-    """State, lifecycle and engine events of the app."""
+    """State, lifecycle and engine events of the app.
+
+    Backend, all injectable: `source` (a `RunSource`, e.g. `NektClient`; the app builds
+    its `Scheduler`) or a ready `scheduler` (the app follows its `events()`), `clock`,
+    `store` (the saved watch list), `make_source(key)` (a client for a key typed in the
+    app), `rng` (the scheduler's jitter). `problem` opens the app in the no-key state with
+    that message; `tick_interval=None` leaves the once-a-second redraw to `tick()` calls.
+    """
 
     TITLE = "nekt-tui"
 
@@ -88,6 +78,8 @@ class NektCore(App[int]):
         on_close: Callable[[], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
         make_source: Callable[[str], RunSource] | None = None,
+        log_max_lines: int = 500_000,
+        tick_interval: float | None = 1.0,
     ) -> None:
         super().__init__()
         self.clock: Clock = clock or SystemClock()
@@ -106,6 +98,9 @@ class NektCore(App[int]):
         self._on_close = on_close
         self._rng = rng
         self._make_source = make_source
+        self.log_max_lines = log_max_lines
+        #: Seconds between redraws of moving text; None: only `tick()` calls (tests).
+        self.tick_interval = tick_interval
         self._extra_sources: list[RunSource] = []
         self.model.fresh_source = self._fresh_at
         self.config_hint = config_hint
@@ -145,6 +140,7 @@ class NektCore(App[int]):
     def polling(self) -> Polling:
         """What the header shows about polling."""
         self._polling.paused_runs = sum(1 for row in self.model.rows.values() if row.paused)
+        self._polling.runs = len(self.model)
         return self._polling
 
     def _fresh_at(self, run_id: str) -> datetime | None:
@@ -162,15 +158,7 @@ class NektCore(App[int]):
     def widgets(self) -> Widgets:
         """The main screen's widgets (whatever screen is on top)."""
         if self._widgets is None:
-            main = self.main
-            self._widgets = Widgets(
-                main.query_one(HeaderBar),
-                main.query_one("#notice", Static),
-                main.query_one(WatchList),
-                main.query_one(StatusPanel),
-                main.query_one(PipelinePanel),
-                main.query_one(LogPanel),
-            )
+            self._widgets = self.main.widgets()
         return self._widgets
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -196,7 +184,8 @@ class NektCore(App[int]):
         self._show_notice()
         if self.store.message:
             self.notify(self.store.message, severity="warning", timeout=30, markup=False)
-        self.set_interval(1.0, self.tick)
+        if self.tick_interval is not None:
+            self.set_interval(self.tick_interval, self.tick)
         self.started = True
 
     def _start_polling(self) -> None:
@@ -213,9 +202,9 @@ class NektCore(App[int]):
         elif self._scheduler is not None:
             self._polling.interval = self._scheduler.interval
             self._polling.waiting_interval = self._scheduler.waiting_interval
-            self.run_worker(
-                self._follow_events(self._scheduler), group="events", exit_on_error=False
-            )
+            # Subscribe now, before any poll can answer, so no event is missed.
+            stream = self._scheduler.events()
+            self.run_worker(self._follow_events(stream), group="events", exit_on_error=False)
         if self._scheduler is None:
             return
         for row in self.model.rows.values():
@@ -228,8 +217,8 @@ class NektCore(App[int]):
             self._scheduler.pause()
         self._scheduler.start()
 
-    async def _follow_events(self, scheduler: Scheduler) -> None:
-        async for event in scheduler.events():
+    async def _follow_events(self, stream: AsyncIterator[Event]) -> None:
+        async for event in stream:
             self.on_engine_event(event)
 
     async def on_unmount(self) -> None:

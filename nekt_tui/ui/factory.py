@@ -65,6 +65,7 @@ def build_app(
         waiting_interval=config.waiting_interval,
         concurrency=config.concurrency,
         bell=config.bell,
+        log_max_lines=config.log_max_lines,
         theme=config.theme,
         config_hint=str(config.config_file or "the config file"),
     )

@@ -240,11 +240,3 @@ class WatchModel:
     def index_of(self, run_id: str) -> int | None:
         """Position of a run in the visible order, if shown."""
         return self._index.get(run_id)
-
-    def count_by_status(self) -> dict[str, int]:
-        """How many runs have each status label (for the header)."""
-        counts: dict[str, int] = {}
-        for row in self.rows.values():
-            key = look(row.status).key
-            counts[key] = counts.get(key, 0) + 1
-        return counts

@@ -1,6 +1,7 @@
-"""The machinery under `Scheduler`: state, the dispatcher task, and what each poll's outcome does.
+"""The machinery under `Scheduler`: its state, timing rules and what each poll's outcome does.
 
-Split from `scheduler.py` so that file reads as the public API; nothing here is public.
+The tasks that poll are in `workers.py`. Split from `scheduler.py` so that file reads as
+the public API; nothing here is public.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ EventCallback = Callable[[Event], None]
 
 
 class PollEngine:
-    """State and dispatcher of the scheduler; `Scheduler` adds the public commands."""
+    """State of the scheduler and poll outcomes; `PollWorkers` adds the tasks that poll."""
 
     def __init__(
         self,
@@ -100,8 +101,11 @@ class PollEngine:
         self._timer_at: float | None = None
         self._parked = False
         self._idle_waiters: list[asyncio.Future[None]] = []
-        self._dispatcher: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._coordinator: asyncio.Task[None] | None = None
+        self._workers: list[asyncio.Task[None]] = []
+        self._idle: list[asyncio.Future[Watched]] = []  # parked workers wait on these
+        self._ticks = 0
+        self._tick_pending = False
         self._closed = False
 
     # ---- scheduling internals ---------------------------------------------------------
@@ -113,8 +117,10 @@ class PollEngine:
         return policy.status_interval(run.status, self._interval, self._waiting_interval)
 
     def _schedule(self, run: Watched, due: float) -> None:
-        if self._due.schedule(run, due):
-            self._wake.set()  # the dispatcher may be sleeping towards a later time
+        if self._due.schedule(run, due) and self._idle:
+            # A parked worker may be waiting on a later timer; busy workers look at the
+            # queue themselves when their poll is done.
+            self._wake.set()
 
     def _stale_deadline(self, run: Watched) -> float | None:
         ivl = self._interval_of(run)
@@ -173,125 +179,6 @@ class PollEngine:
             run.stale = True
             self._hub.emit(RunStale(run.run_id, run.last_success, self._clock.now()))
         return self._stale.next_check()
-
-    # ---- the dispatcher ---------------------------------------------------------------
-
-    async def _dispatch(self) -> None:
-        while True:
-            try:
-                await self._dispatch_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a bug here must not stop all polling for good
-                log.exception("poll dispatcher failed; continuing in 1 s")
-                await self._clock.sleep(1.0)
-
-    async def _dispatch_once(self) -> None:
-        self._wake.clear()
-        now = self._clock.monotonic()
-        wake_at = self._check_stale(now)
-        if self._rate_limited and now >= self._blocked_until:
-            self._rate_limited = False
-            self._hub.emit(Recovered("rate_limit", None, self._clock.now()))
-        if self._auth_error is not None:
-            await self._park(wake_at)
-            return
-        if now < self._blocked_until:
-            await self._park(_earliest(wake_at, self._blocked_until))
-            return
-        if self._in_flight >= self._limit:
-            await self._park(wake_at)
-            return
-        run = self._next_forced()
-        if run is None and not self._paused_all:
-            run = self._due.pop_due(now)
-            if run is None:
-                wake_at = _earliest(wake_at, self._due.next_due())
-        if run is None:
-            await self._park(wake_at)
-            return
-        if run.in_flight:
-            return  # its answer is on the way and plans the next poll
-        if run.run_id in self._busy:
-            # Unwatched and watched again while the old request is still out: wait for
-            # it, so one run never has two requests in flight.
-            run.deferred = True
-            return
-        self._launch(run)
-
-    async def _park(self, until: float | None) -> None:
-        self._set_timer(until)
-        self._parked = True
-        if self._in_flight == 0:
-            self._release_idle()
-        try:
-            await self._wake.wait()
-        finally:
-            self._parked = False
-
-    def _set_timer(self, until: float | None) -> None:
-        if self._timer is not None and not self._timer.done():
-            if until == self._timer_at:
-                return
-            self._timer.cancel()
-        self._timer, self._timer_at = None, until
-        if until is not None:
-            self._timer = asyncio.get_running_loop().create_task(self._alarm(until))
-
-    async def _alarm(self, until: float) -> None:
-        await self._clock.sleep(until - self._clock.monotonic())
-        self._timer_at = None
-        self._wake.set()
-
-    def _is_idle(self) -> bool:
-        if self._dispatcher is None or self._closed:
-            return True
-        return self._parked and self._in_flight == 0 and not self._wake.is_set()
-
-    def _release_idle(self) -> None:
-        waiters, self._idle_waiters = self._idle_waiters, []
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
-
-    def _launch(self, run: Watched) -> None:
-        run.in_flight = True
-        self._in_flight += 1
-        self._busy.add(run.run_id)
-        task = asyncio.get_running_loop().create_task(self._poll(run, self._source))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _poll(self, run: Watched, source: RunSource) -> None:
-        result: Run | None = None
-        error: BaseException | None = None
-        try:
-            result = await source.get_run(run.run_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # every failure becomes an event, never a crash
-            error = exc
-        finally:
-            run.in_flight = False
-            self._in_flight -= 1
-            self._busy.discard(run.run_id)
-            self._wake.set()
-        current = self._runs.get(run.run_id)
-        if current is not run or self._closed:
-            if current is not None and current.deferred and not self._closed:
-                current.deferred = False
-                self._schedule(current, self._clock.monotonic())
-            return
-        if run.unpolled:
-            run.unpolled = False
-            self._unpolled -= 1
-        try:
-            if result is not None:
-                self._on_success(run, result)
-            else:
-                self._on_error(run, _as_nekt_error(error), source)
-        except Exception:
-            log.exception("handling the poll of %s failed", run.run_id)
 
     # ---- outcomes ---------------------------------------------------------------------
 
@@ -372,17 +259,19 @@ def positive_seconds(name: str, seconds: float) -> float:
     return float(seconds)
 
 
-def _earliest(a: float | None, b: float | None) -> float | None:
+def earliest(a: float | None, b: float | None) -> float | None:
+    """The earlier of two optional times (None: no time)."""
     if a is None:
         return b
     return a if b is None else min(a, b)
 
 
-def _as_nekt_error(exc: BaseException | None) -> NektError:
+def as_nekt_error(exc: BaseException | None) -> NektError:
+    """The exception a poll raised, as a `NektError` (others become a generic one)."""
     if isinstance(exc, NektError):
         return exc
     # The message names only the type: an unexpected exception's text could hold anything.
     return NektError(f"unexpected {type(exc).__name__} while polling")
 
 
-__all__ = ["EventCallback", "PollEngine", "RunSource"]
+__all__ = ["EventCallback", "PollEngine", "RunSource", "as_nekt_error", "earliest"]

@@ -1,10 +1,14 @@
 """One asyncio poll scheduler for any number of runs, that never hammers the API.
 
-A heap holds each run's next due time; a single dispatcher task sleeps on the injected
-clock until the earliest one (or until something wakes it), then starts polls while fewer
-than `concurrency` are in flight. A run is never polled twice at once: its next poll is
-planned only when the previous one has finished. Per poll the work is O(log n) heap
-bookkeeping plus the log delta; nothing walks all runs except explicit bulk commands.
+A heap holds each run's next due time. `concurrency` long-lived worker tasks each poll a
+run, then take the next due one themselves; a worker with nothing due parks. One
+coordinator task sleeps on the injected clock until the earliest due time, staleness
+check or end of a Retry-After window (or until a command wakes it) and hands parked
+workers their runs. At most `concurrency` requests are in flight (fewer for a while after
+a 429 or an auth fix: one first, then one more per success). A run is never polled twice
+at once: its next poll is planned only when the previous one has finished. Per poll the
+work is O(log n) heap bookkeeping plus the log delta; nothing walks all runs except
+explicit bulk commands.
 
 Events, in order, to the `on_event` callback (synchronous, on the loop) and to every
 `events()` stream. Per successful poll: `RunUpdated` (only when the run differs from the
@@ -20,6 +24,8 @@ event loop (runs it until nothing is ready) after each wake-up, so the requests 
 starts are answered at that instant. `await scheduler.idle()` also returns once no request
 is in flight and nothing more can happen until the clock moves (a request that itself
 waits on the FakeClock, a simulated slow API, is in flight until the clock is advanced).
+A source that answers without suspending (in memory) cannot keep the loop to itself: a
+worker lets other tasks run after every `YIELD_EVERY` (4) such answers in a row.
 """
 
 from __future__ import annotations
@@ -32,12 +38,13 @@ from nekt_tui.api.errors import NektError
 from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import RunStatus, UnknownValue
 from nekt_tui.watch import policy
-from nekt_tui.watch.engine import EventCallback, PollEngine, RunSource, positive_seconds
+from nekt_tui.watch.engine import EventCallback, RunSource, positive_seconds
 from nekt_tui.watch.runstate import RunState, Watched
 from nekt_tui.watch.stream import EventStream
+from nekt_tui.watch.workers import PollWorkers
 
 
-class Scheduler(PollEngine):
+class Scheduler(PollWorkers):
     """Polls watched runs adaptively and reports what happens as `Event`s, in order.
 
     `Scheduler(source, *, clock, interval=2.0, waiting_interval=5.0, concurrency=8,
@@ -47,18 +54,20 @@ class Scheduler(PollEngine):
     # ---- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the dispatcher task (on the running loop). Calling it twice is harmless."""
+        """Start the poll workers (on the running loop). Calling it twice is harmless."""
         if self._closed:
             raise RuntimeError("the scheduler is closed")
-        if self._dispatcher is None:
-            self._dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
+        if self._coordinator is None:
+            loop = asyncio.get_running_loop()
+            self._coordinator = loop.create_task(self._coordinate())
+            self._workers = [loop.create_task(self._work()) for _ in range(self._concurrency)]
 
     async def aclose(self) -> None:
         """Stop polling, drop requests in flight and end every `events()` stream."""
         if self._closed:
             return
         self._closed = True
-        pending = [t for t in (self._dispatcher, self._timer, *self._tasks) if t is not None]
+        pending = [t for t in (self._coordinator, self._timer, *self._workers) if t is not None]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

@@ -85,7 +85,14 @@ class WatchEntry:
 
 
 class WatchList:
-    """Ordered watch list entries, bound to a state file. Changes are saved by `save()`."""
+    """Ordered watch list entries, bound to a state file. Changes are saved by `save()`.
+
+    Lookups by run ID (`in`, `get`, `index`, `record_status`, `set_label`) are O(1): a
+    dict maps each ID to its entry, and a position map, dropped when entries move and
+    rebuilt at the next lookup, gives its index. The UI calls them once per status
+    change, for thousands of runs per poll cycle. Duplicate IDs among the `entries`
+    given are dropped (the first one stays).
+    """
 
     def __init__(
         self,
@@ -96,7 +103,13 @@ class WatchList:
         message: str | None = None,
     ) -> None:
         self.path = path
-        self._entries: list[WatchEntry] = list(entries or [])
+        self._entries: list[WatchEntry] = []
+        self._by_id: dict[str, WatchEntry] = {}
+        #: run_id -> index in `_entries`; None when entries moved since it was built.
+        self._pos: dict[str, int] | None = {}
+        for entry in entries or ():
+            if entry.run_id not in self._by_id:
+                self._append(entry)
         #: Where an unusable state file was moved to (None when it loaded fine).
         self.recovered_from = recovered_from
         #: What went wrong loading, for the user (None when it loaded fine).
@@ -158,7 +171,7 @@ class WatchList:
         return iter(list(self._entries))
 
     def __contains__(self, run_id: object) -> bool:
-        return any(e.run_id == run_id for e in self._entries)
+        return isinstance(run_id, str) and run_id in self._by_id
 
     @property
     def entries(self) -> tuple[WatchEntry, ...]:
@@ -172,14 +185,17 @@ class WatchList:
 
     def get(self, run_id: str) -> WatchEntry | None:
         """The entry for a run, or None."""
-        return next((e for e in self._entries if e.run_id == run_id), None)
+        return self._by_id.get(run_id)
 
     def index(self, run_id: str) -> int:
         """The position of a run; ValueError if it is not in the list."""
-        for i, entry in enumerate(self._entries):
-            if entry.run_id == run_id:
-                return i
-        raise ValueError(f"{run_id} is not in the watch list")
+        if run_id not in self._by_id:
+            raise ValueError(f"{run_id} is not in the watch list")
+        pos = self._pos
+        if pos is None:
+            # Rebuilt once after entries moved, then O(1) for every lookup until they move.
+            pos = self._pos = {e.run_id: i for i, e in enumerate(self._entries)}
+        return pos[run_id]
 
     # ---- changing ------------------------------------------------------------------------
 
@@ -188,45 +204,84 @@ class WatchList:
 
         Raises `InvalidRunIdError` (quoting the text) when it holds no run ID.
         """
-        known = set(self.run_ids)
-        added = [rid for rid in parse_run_ids(text) if rid not in known]
-        self._entries.extend(WatchEntry(rid, label) for rid in added)
+        added: list[str] = []
+        for rid in parse_run_ids(text):
+            if rid not in self._by_id:
+                self._append(WatchEntry(rid, label))
+                added.append(rid)
         return added
 
     def add(self, run_id: str, label: str | None = None) -> bool:
         """Append one run (validated); False if it was already there."""
         rid = validate_run_id(run_id)
-        if rid in self:
+        if rid in self._by_id:
             return False
-        self._entries.append(WatchEntry(rid, label))
+        self._append(WatchEntry(rid, label))
         return True
 
     def insert(self, index: int, entry: WatchEntry) -> None:
-        """Put an entry back at `index` (undo of `remove`); replaces one with the same ID."""
-        self._entries = [e for e in self._entries if e.run_id != entry.run_id]
+        """Put an entry back at `index` (undo of `remove`); replaces one with the same ID.
+
+        `index` counts positions without the replaced entry, as `list.insert` does.
+        """
+        if entry.run_id in self._by_id:
+            old = self.index(entry.run_id)
+            if old == _clamp(index, len(self._entries) - 1):
+                self._replace(old, entry)  # same place: nothing moves
+                return
+            self.remove(entry.run_id)
+        if _clamp(index, len(self._entries)) == len(self._entries):
+            self._append(entry)
+            return
         self._entries.insert(index, entry)
+        self._by_id[entry.run_id] = entry
+        self._pos = None
 
     def remove(self, run_id: str) -> tuple[int, WatchEntry]:
         """Remove a run; return where it was and the entry, for undo."""
         i = self.index(run_id)
-        return i, self._entries.pop(i)
+        entry = self._entries.pop(i)
+        del self._by_id[run_id]
+        if self._pos is not None:
+            del self._pos[run_id]
+            if i != len(self._entries):
+                self._pos = None  # the entries after it moved up
+        return i, entry
 
     def move(self, run_id: str, index: int) -> None:
         """Move a run to another position."""
         _, entry = self.remove(run_id)
-        self._entries.insert(index, entry)
+        self.insert(index, entry)
 
     def set_label(self, run_id: str, label: str | None) -> None:
         """Set or clear a run's label."""
         i = self.index(run_id)
-        self._entries[i] = replace(self._entries[i], label=label or None)
+        self._replace(i, replace(self._entries[i], label=label or None))
 
     def record_status(self, run_id: str, status: str, seen: datetime) -> bool:
         """Remember the status seen for a run and when; True if the status changed."""
         i = self.index(run_id)
         entry = self._entries[i]
-        self._entries[i] = replace(entry, last_status=str(status), last_seen=seen)
+        self._replace(i, replace(entry, last_status=str(status), last_seen=seen))
         return entry.last_status != str(status)
+
+    def _append(self, entry: WatchEntry) -> None:
+        if self._pos is not None:
+            self._pos[entry.run_id] = len(self._entries)
+        self._entries.append(entry)
+        self._by_id[entry.run_id] = entry
+
+    def _replace(self, i: int, entry: WatchEntry) -> None:
+        """Put `entry` at position `i`, over the entry with the same ID."""
+        self._entries[i] = entry
+        self._by_id[entry.run_id] = entry
+
+
+def _clamp(index: int, length: int) -> int:
+    """Where `list.insert(index, x)` puts x in a list of `length` items."""
+    if index < 0:
+        index += length
+    return min(max(index, 0), length)
 
 
 def _parse(raw: bytes) -> list[WatchEntry]:

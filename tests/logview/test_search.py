@@ -121,3 +121,20 @@ def test_next_and_previous_walk_every_match_and_wrap() -> None:
     assert [m.previous() for _ in range(3)] == [(4, 1), (4, 0), (2, 0)]
     assert m.first_from(3) == (4, 0)
     assert m.index_of_current() == 3
+
+
+def test_counts_and_positions_stay_right_through_drops_and_regrowth() -> None:
+    """Running totals (not sums) give the count and "k of n": check them against a
+    recount after the cap drops matched lines and a matched line regrows."""
+    store = _store([f"hit {i} hit" if i % 3 == 0 else "miss" for i in range(30)], cap=30)
+    m = MatchSet(store, SearchQuery("hit"))
+    m.scan_now()
+    m.on_change(store.extend(["hit", "miss", "hit hit"]))  # the cap drops the oldest
+    m.on_change(store.apply(LogDelta(False, ("hit hit hit",), replace_last=True)))
+    recount = [len(find_spans(m.pattern, store.text(i))) for i in range(store.first, store.end)]
+    assert m.count == sum(recount)
+    m.first_from(store.end - 1)
+    assert m.current == (store.end - 1, 0)
+    assert m.index_of_current() == sum(recount[:-1]) + 1
+    m.previous()
+    assert m.index_of_current() == sum(recount[:-1])

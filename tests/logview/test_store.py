@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nekt_tui.logview.levels import Level
 from nekt_tui.logview.store import LineStore, split_log
@@ -100,3 +105,120 @@ def test_replace_last_recomputes_its_level() -> None:
     store.replace_last("2024-01-01T00:00:00Z ERROR boom")
     assert store.level(0) is Level.ERROR
     assert store.text(0).endswith("boom")
+
+
+# --- mirroring a run's log text ---------------------------------------------------------
+
+
+def test_load_text_holds_the_log_string_itself_and_no_line_strings() -> None:
+    """The memory promise, as structure: one chunk, the very `parsed_log` string, and
+    offsets in arrays; no per-line string objects."""
+    text = "".join(f"2024-01-01T00:00:00Z INFO record {i}\n" for i in range(5_000))
+    store = LineStore()
+    store.load_text(text)
+    assert store.source is text and store.chunk_count() == 1
+    assert store.end == 5_000 and store.raw(1234) == "2024-01-01T00:00:00Z INFO record 1234"
+    held = [v for v in vars(store).values() if isinstance(v, list)]
+    assert all(len(v) <= 1 for v in held)  # the chunk and its base, nothing per line
+    assert not any(isinstance(v, str) and v is not text for v in vars(store).values())
+
+
+def test_load_text_retains_a_few_bytes_per_line() -> None:
+    """Counted with tracemalloc: a 20,000-line log costs the store its offsets (about 21
+    bytes a line), where line strings would cost over 50 bytes a line more than the text."""
+    text = "".join(f"line number {i} of the log\n" for i in range(20_000))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        store = LineStore()
+        store.load_text(text)
+        retained, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert store.end == 20_000
+    assert retained < 32 * 20_000
+
+
+def test_follow_text_appends_what_grew_and_holds_the_new_string() -> None:
+    store = LineStore()
+    old = "one\ntw"
+    store.load_text(old)
+    assert _lines(store) == ["one", "tw"]
+    new = "one\ntwo\r\nthree\n"
+    change = store.follow_text(new)
+    assert change is not None and not change.reset and change.regrown and change.start == 1
+    assert _lines(store) == ["one", "two", "three"]
+    assert store.source is new and store.chunk_count() == 1
+    same = "".join(["one\ntwo\r\n", "three\n"])  # equal, another object (the next poll)
+    assert store.follow_text(same) is None and store.source is same
+
+
+def test_follow_text_resets_on_a_rewritten_log() -> None:
+    store = LineStore()
+    store.load_text("a\nb\nc\n")
+    change = store.follow_text("x\ny\n")  # shorter: rewritten
+    assert change is not None and change.reset and _lines(store) == ["x", "y"]
+    change = store.follow_text("x\nZ\nmore\n")  # the old tail is not where it was
+    assert change is not None and change.reset and _lines(store) == ["x", "Z", "more"]
+
+
+@given(st.lists(st.sampled_from(["a", "b\n", "\r\n", "ERROR x\n", "\n", "c"]), max_size=30))
+def test_sync_follows_the_engine_exactly(pieces: list[str]) -> None:
+    """Poll by poll, through the engine's tracker: the store shows `split_log` of the log
+    and, as long as it mirrors the log, holds the newest string."""
+    tracker, store = LogTracker(), LineStore(cap=7)
+    log = ""
+    for piece in pieces:
+        log = log + piece
+        delta = tracker.update("r", log)
+        store.sync(log, delta)
+        expected = split_log(log)
+        assert _lines(store) == expected[len(expected) - len(store) :]
+        assert store.end == len(expected)
+        assert store.source is log
+
+
+def test_sync_applies_a_delta_that_does_not_fit_the_text() -> None:
+    """A delta that does not start where the store is (another log was loaded) is applied
+    as it is, the store then keeping lines rather than mirroring the text."""
+    store = LineStore()
+    text = "one\ntwo\n"
+    store.load_text(text)
+    store.sync(text, LogDelta(False, ("three",)))
+    assert _lines(store) == ["one", "two", "three"] and store.source is None
+    store.sync("x\n", LogDelta(True, ("x",)))
+    assert _lines(store) == ["x"] and store.source == "x\n"
+    store.sync("x\n", LogDelta(True, ("not", "x")))  # a reset that does not match either
+    assert _lines(store) == ["not", "x"]
+
+
+def test_many_small_appends_share_a_chunk_and_drops_release_chunks() -> None:
+    store = LineStore(cap=1_000)
+    for i in range(100):
+        store.extend([f"poll {i}"])
+    assert store.chunk_count() == 1  # merged, not one string per poll
+    store.extend(["x" * 70_000])  # the small chunk is full: a new one
+    store.extend(["y"])
+    assert store.chunk_count() == 2
+    store.extend([f"z{i}" for i in range(1_000)])  # drops everything before
+    assert store.first > 101 and store.chunk_count() == 1
+    assert store.raw(store.end - 1) == "z999"
+
+
+def test_raw_slice_is_a_snapshot() -> None:
+    store = LineStore()
+    store.extend(["a", "b", "c"])
+    snap = store.raw_slice(1, 3)
+    store.replace_last("C!")
+    store.reset(["other"])
+    assert list(snap) == ["b", "c"]
+
+
+def test_next_error_with_regrown_and_dropped_lines() -> None:
+    store = LineStore(cap=20)
+    store.load_text("INFO a\nINFO b\nERRO")
+    assert store.next_error() is None and store.errors.complete
+    store.follow_text("INFO a\nINFO b\nERROR boom\n")  # the partial line grew into an error
+    assert store.next_error() == 2
+    store.follow_text("INFO a\nINFO b\nERROR boom\nERROR again\n" + "INFO x\n" * 30)
+    assert store.next_error() is None  # the cap dropped both error lines

@@ -40,7 +40,7 @@ async def advance(pilot: Pilot[Any], clock: FakeClock, seconds: float) -> None:
     """Wait until the app has started polling, move the clock, let the app draw."""
     app = pilot.app
     assert isinstance(app, NektApp)
-    for _ in range(100):
+    for _ in range(1000):
         if app.started:
             break
         await pilot.pause()
@@ -98,6 +98,8 @@ def make_sim(
     if saved is None:
         saved = [StoredRun(r, None, None) for r in (runs if runs is not None else built.run_ids)]
     app_options.setdefault("store", RunStore.in_memory(saved))
+    # The test moves time: it calls `app.tick()` (in `advance`) instead of a real-time timer.
+    app_options.setdefault("tick_interval", None)
     app = NektApp(
         source=client,
         clock=clock,
@@ -151,6 +153,7 @@ def scripted_app(
     """The app on a scripted source."""
     clock = FakeClock()
     options.setdefault("store", RunStore.in_memory([StoredRun(r, None, None) for r in runs]))
+    options.setdefault("tick_interval", None)
     app = NektApp(source=source, clock=clock, host="test", rng=random.Random(7), **options)
     return app, clock
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import events
 from textual.widgets import Input, Static
 
 from nekt_tui.api.models import RunStatus
 from nekt_tui.simulator import World
+from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.screens.add_dialog import AddDialog
 from nekt_tui.ui.screens.help_screen import HelpScreen
+from nekt_tui.ui.store import RunStore, StoredRun
 from nekt_tui.ui.widgets.pipeline_panel import PipelinePanel
 from nekt_tui.ui.widgets.status_panel import StatusPanel
 from nekt_tui.ui.widgets.watch_list import WatchList
+from nekt_tui.watch.scheduler import Scheduler
 
-from .conftest import RUN_A, RUN_B, make_sim
+from .conftest import RUN_A, RUN_B, advance, make_sim
 
 
 def _two_runs(clock: object) -> World:
@@ -233,7 +237,8 @@ async def test_medium_layout_shows_the_log_and_one_of_status_or_pipeline() -> No
         status, pipeline = main.query_one(StatusPanel), main.query_one(PipelinePanel)
         log = main.query_one("#log")
         assert status.display and not pipeline.display and log.region.area > 0
-        await pilot.press("tab", "tab")
+        await pilot.press("tab", "tab")  # quickly: the second does not wait for the first
+        await pilot.pause()
         assert pipeline.has_focus and pipeline.display and not status.display
         await pilot.press("tab")  # the log: the top slot keeps the pipeline
         assert pipeline.display and log.region.area > 0
@@ -338,3 +343,35 @@ async def test_arrow_keys_select_and_panels_follow() -> None:
 
 
 RUN_IDS = (RUN_A, RUN_B)
+
+
+async def test_no_color_keeps_every_status_readable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    sim = make_sim()
+    async with sim.app.run_test(size=(120, 40)) as pilot:
+        await sim.advance(pilot, 1)
+        assert sim.app.no_color
+        watch_list = sim.app.main.query_one(WatchList)
+        badges = {watch_list.render_line(y + 1).text[0] for y in range(len(sim.app.model.view))}
+        # The demo shows every status, each with its own symbol: no colour needed.
+        assert {"…", "◌", "●", "✔", "✖", "◐", "⊘"} <= badges
+
+
+async def test_an_injected_scheduler_is_followed_through_its_event_stream() -> None:
+    sim = make_sim(_two_runs)
+    first, second = sim.world.run_ids
+    scheduler = Scheduler(sim.app._source, clock=sim.clock, interval=3.0)  # type: ignore[arg-type]
+    app = NektApp(
+        scheduler=scheduler,
+        clock=sim.clock,
+        store=RunStore.in_memory([StoredRun(first, None, None), StoredRun(second, None, None)]),
+        tick_interval=None,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await advance(pilot, sim.clock, 1)
+        assert app.polling().interval == 3.0
+        assert app.model.rows[first].status is RunStatus.RUNNING
+        assert app.model.rows[second].status is RunStatus.QUEUED
+        await pilot.press("p")
+        assert scheduler.state(first).paused
+    await scheduler.aclose()  # the app does not close a scheduler it was given

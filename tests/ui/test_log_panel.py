@@ -9,10 +9,11 @@ from textual.widgets import Input, Static
 from nekt_tui.logview import store as store_module
 from nekt_tui.logview.sgr import CleanLine
 from nekt_tui.logview.store import LineStore
+from nekt_tui.logview.text import Indexed
 from nekt_tui.ui.widgets.log_panel import NO_LOG, NO_RUN, LogPanel
 from nekt_tui.ui.widgets.log_search import LogSearchBar
 from nekt_tui.ui.widgets.log_view import LogView
-from nekt_tui.watch.log_delta import LogDelta
+from nekt_tui.watch.log_delta import LogDelta, LogTracker
 from tests.logview.host import RUN_A, RUN_B, LogHost, make_run, numbered, screen_rows
 
 SIZE = (80, 12)  # the view is 11 rows high: 12 minus the status line
@@ -324,26 +325,34 @@ async def test_filter_with_no_match_says_so() -> None:
 async def test_an_append_touches_only_new_and_visible_lines(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The O(new) promise, counted rather than timed: a 1,000-line append to a
-    20,000-line log measures 1,000 widths and styles only the rows on screen."""
+    """The O(new) promise, counted rather than timed: a 1,000-line poll of a 20,000-line
+    log indexes 1,000 lines and styles only the rows on screen."""
     async with LogHost().run_test(size=SIZE) as pilot:
-        panel = await _open(pilot, numbered(20_000))
-        run = panel.run
-        assert run is not None
-        widths: list[str] = []
+        text = "\n".join(numbered(20_000)) + "\n"
+        tracker = LogTracker()
+        tracker.update(RUN_A, text)
+        panel = pilot.app.query_one(LogPanel)
+        panel.select(RUN_A, make_run(text))
+        await pilot.pause()
+        indexed: list[int] = []
         cleaned: list[int] = []
-        real_width, real_clean = store_module.line_width, LineStore.clean
-        monkeypatch.setattr(
-            store_module, "line_width", lambda raw: widths.append(raw) or real_width(raw)
-        )
+        real_index, real_clean = store_module.index_text, LineStore.clean
+
+        def counting_index(text: str, pos: int, base: int) -> Indexed:
+            result = real_index(text, pos, base)
+            indexed.append(len(result))
+            return result
 
         def counting_clean(self: LineStore, i: int) -> CleanLine:
             cleaned.append(i)
             return real_clean(self, i)
 
+        monkeypatch.setattr(store_module, "index_text", counting_index)
         monkeypatch.setattr(LineStore, "clean", counting_clean)
-        panel.update_run(RUN_A, run, LogDelta(False, tuple(numbered(1_000, 20_000))))
+        text += "\n".join(numbered(1_000, 20_000)) + "\n"
+        panel.update_run(RUN_A, make_run(text), tracker.update(RUN_A, text))
         await pilot.pause()
-        assert len(widths) == 1_000
+        assert sum(indexed) == 1_000
+        assert panel.view.store.source is panel.run.parsed_log  # held, not copied
         assert screen_rows(panel.view)[-1] == "line 20999"
         assert 0 < len(set(cleaned)) <= panel.view.scrollable_content_region.height

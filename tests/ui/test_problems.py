@@ -153,3 +153,23 @@ async def test_missing_key_can_be_entered_in_the_app() -> None:
         assert app.scheduler is not None
         assert app.conn.kind == "live"
         assert app.model.rows[run_id].run is not None
+
+
+async def test_a_failing_action_is_reported_not_a_traceback() -> None:
+    sim = make_sim(_one_run)
+
+    def broken() -> str:
+        raise RuntimeError("boom")
+
+    async with sim.app.run_test(size=(100, 30)) as pilot:
+        await sim.advance(pilot, 1)
+        sim.app.model.cycle_sort = broken  # type: ignore[method-assign]
+        await pilot.press("s")
+        await pilot.press("s")
+        assert sim.app.is_running
+        reports = [n.message for n in sim.app._notifications if "went wrong" in n.message]
+        assert reports == [
+            "Something went wrong while sorting (RuntimeError); nekt-tui keeps running."
+        ]  # said once, however often it happens
+        await pilot.press("p")  # and the app still works
+        assert next(iter(sim.app.model.rows.values())).paused

@@ -73,3 +73,27 @@ async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
         assert len(rebuilt) < 38
         first = app.model.rows[app.model.view[0]]
         assert first.status is RunStatus.FAILED
+
+
+async def test_the_tick_redraws_only_lines_that_move_with_time() -> None:
+    ids = _ids()[:30]
+    answers = {rid: run_json(rid, "success", ended_at="2026-01-15T11:59:30Z") for rid in ids}
+    answers[ids[3]] = run_json(ids[3], "running")
+    source = ScriptedSource(dict(answers))
+    app, clock = scripted_app(source, ids)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await advance(pilot, clock, 1)
+        watch_list = app.main.query_one(WatchList)
+        drawn: list[int] = []
+        render_line = watch_list.render_line
+
+        def counting_render_line(y: int) -> Any:
+            drawn.append(y)
+            return render_line(y)
+
+        watch_list.render_line = counting_render_line  # type: ignore[method-assign]
+        await clock.advance(1)
+        app.tick()
+        await pilot.pause()
+        # Finished runs read "final" and a fixed duration: only the running one is redrawn.
+        assert set(drawn) == {4}

@@ -7,12 +7,14 @@ over one panel at a time. Tab moves between them, showing the panel it moves to.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
@@ -25,7 +27,17 @@ from nekt_tui.ui.widgets.watch_list import WatchList
 if TYPE_CHECKING:
     from nekt_tui.ui.app import NektApp
 
-from textual.screen import Screen
+
+@dataclass(frozen=True)
+class Widgets:
+    """The main screen's widgets, found once."""
+
+    header: HeaderBar
+    notice: Static
+    watch_list: WatchList
+    status: StatusPanel
+    pipeline: PipelinePanel
+    log_panel: LogPanel
 
 
 class FilterInput(Input):
@@ -68,6 +80,7 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main")
         self._current_panel = 0
+        self._focus_index = 0
 
     @property
     def nekt(self) -> NektApp:
@@ -86,11 +99,21 @@ class MainScreen(Screen[None]):
             with Container(id="panels"):
                 yield StatusPanel(app.now, id="status")
                 yield PipelinePanel(app.now, id="pipeline")
-                log = LogPanel(id="log")
-                log.add_class("panel")
+                log = LogPanel(id="log", classes="panel", line_cap=app.log_max_lines)
                 log.border_title = "Log"
                 yield log
         yield Footer()
+
+    def widgets(self) -> Widgets:
+        """The widgets the app updates."""
+        return Widgets(
+            self.query_one(HeaderBar),
+            self.query_one("#notice", Static),
+            self.query_one(WatchList),
+            self.query_one(StatusPanel),
+            self.query_one(PipelinePanel),
+            self.query_one(LogPanel),
+        )
 
     def on_mount(self) -> None:
         """Start the app's polling; begin on the list, with the status panel shown."""
@@ -108,20 +131,28 @@ class MainScreen(Screen[None]):
             self.query_one(LogPanel),
         ]
 
-    def _position(self) -> int:
-        focused = self.focused
+    def _index_of(self, widget: Widget | None) -> int | None:
         for index, target in enumerate(self._focus_targets()):
-            node: Widget | None = focused
+            node: Widget | None = widget
             while node is not None:
                 if node is target:
                     return index
                 parent = node.parent
                 node = parent if isinstance(parent, Widget) else None
-        return 0
+        return None
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A click or a dialog closing moved the focus: tab goes on from there."""
+        index = self._index_of(event.widget)
+        if index is not None:
+            self._focus_index = index
 
     def _go(self, index: int) -> None:
+        # Focus moves a moment later: remember where it is going, so a second tab pressed
+        # before it lands goes on from the right place.
         targets = self._focus_targets()
-        target = targets[index % len(targets)]
+        self._focus_index = index % len(targets)
+        target = targets[self._focus_index]
         if index % len(targets):
             for panel in targets[1:]:
                 panel.set_class(panel is target, "-current")
@@ -140,11 +171,11 @@ class MainScreen(Screen[None]):
 
     def action_next_panel(self) -> None:
         """Focus the next of: list, status, pipeline, log."""
-        self._go(self._position() + 1)
+        self._go(self._focus_index + 1)
 
     def action_previous_panel(self) -> None:
         """Focus the previous of: list, status, pipeline, log."""
-        self._go(self._position() - 1)
+        self._go(self._focus_index - 1)
 
     @property
     def current_panel(self) -> str:

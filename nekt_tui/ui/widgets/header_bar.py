@@ -35,6 +35,7 @@ class Polling:
     waiting_interval: float
     all_paused: bool = False
     paused_runs: int = 0
+    runs: int = 0
 
 
 def connection_part(conn: Connection) -> tuple[str, str]:
@@ -61,7 +62,10 @@ def header_content(host: str, conn: Connection, polling: Polling, *, demo: bool)
     sep = (" │ ", "$text-muted")
     parts: list[str | tuple[str, str]] = [("nekt-tui", "bold"), sep]
     parts.append((sanitize(host, single_line=True) + (" (demo)" if demo else ""), ""))
-    parts += [sep, connection_part(conn), sep]
+    if conn.kind == "connecting" and polling.runs == 0:
+        parts += [sep, ("no runs yet: press a to add some", "$text-muted"), sep]
+    else:
+        parts += [sep, connection_part(conn), sep]
     parts.append((f"every {_seconds(polling.interval)}/{_seconds(polling.waiting_interval)}", ""))
     if polling.all_paused:
         parts += [sep, ("⏸ PAUSED (P resumes)", "$text-warning bold")]

@@ -50,7 +50,9 @@ class LogPanel(Widget):
         layout: vertical;
         height: 1fr;
         LogView { height: 1fr; }
-        #log-status { height: 1; color: $text-muted; background: $panel; padding: 0 1; }
+        #log-status {
+            width: 1fr; height: 1; color: $text-muted; background: $panel; padding: 0 1;
+        }
     }
     """
 
@@ -93,6 +95,7 @@ class LogPanel(Widget):
         self._loaded = False  # the view holds self.run's log
         self._regex = False
         self._filter_context = self.DEFAULT_CONTEXT
+        self._status_shown: str | None = None
 
     def compose(self) -> ComposeResult:
         """The log view, the search bar (hidden until `/`) and the status line."""
@@ -138,8 +141,8 @@ class LogPanel(Widget):
         self.run = run
         if run.log is None or not self._loaded:
             self._load(run)
-        elif delta is not None:
-            self.view.apply(delta)
+        else:
+            self.view.sync(run.parsed_log, delta)
         self._update_status()
 
     def clear(self) -> None:
@@ -159,7 +162,7 @@ class LogPanel(Widget):
         elif run.log is None:
             view.show_message(NO_LOG)
         else:
-            view.load(split_log(run.parsed_log))
+            view.load_text(run.parsed_log)
 
     def _remember(self) -> None:
         if self.run_id is None:
@@ -210,8 +213,14 @@ class LogPanel(Widget):
         return " · ".join(parts)
 
     def _update_status(self) -> None:
-        if self.is_mounted:
-            self.query_one("#log-status", Static).update(Text(self.status_text()))
+        if not self.is_mounted:
+            return
+        text = self.status_text()
+        if text != self._status_shown:  # an append asks twice (the panel, then the view)
+            self._status_shown = text
+            # Its size never depends on the text (one line, full width): no screen layout,
+            # which would cost more than the whole log repaint after a small append.
+            self.query_one("#log-status", Static).update(Text(text), layout=False)
 
     # --- keys --------------------------------------------------------------------------
 

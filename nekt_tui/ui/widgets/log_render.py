@@ -1,9 +1,17 @@
-"""Drawing for the log view: one log line into a styled `Strip`, cached by line.
+"""Drawing for the log view: one log line into a styled `Strip`, cached by line, and each
+screen row (a crop of a line, with its gutter) cached too.
 
 Styles layer in this order: the view's base style, the line's level colour, a dimmed
 timestamp, the line's own SGR colours, then search matches on top. The text is always
 the cleaned line as plain `Text` (never markup), so nothing in a log can become markup
 or an escape sequence.
+
+Two bounded caches: styled lines by line number, and finished rows keyed by what shapes
+them (line, fold, horizontal crop, gutter, width). A row entry is valid only while its
+line's styled strip is the very one it was cut from, so whatever drops a styled line
+(search, theme, a regrown line, the current match moving) also retires its rows. After an
+append, the rows that only moved up the screen are found in the cache: only new rows are
+built.
 """
 
 from __future__ import annotations
@@ -33,16 +41,41 @@ LEVEL_CLASSES = {
 class LineRenderer:
     """Renders rows of one `LogView`; only lines on screen are ever styled."""
 
-    def __init__(self, view: LogView, cache_size: int = 2_048) -> None:
+    def __init__(self, view: LogView, cache_size: int = 2_048, row_cache_size: int = 1_024) -> None:
         self.view = view
         self._strips: LRUCache[int, Strip] = LRUCache(cache_size)
+        self._rows: LRUCache[tuple[int, int, int, int, int, int], tuple[Strip, Strip]] = LRUCache(
+            row_cache_size
+        )
         self._sgr_styles: dict[SgrStyle, Style] = {}
         self._current: int | None = None  # the line drawn with the current match
+        self.lines_styled = 0  # counters for tests: work done, not time taken
+        self.rows_built = 0
+        # The view's own style, looked up once per repaint: Textual computes it by walking
+        # the ancestors, which cost more than drawing a cached row.
+        self._base: Style | None = None
 
     def clear(self) -> None:
-        """Forget every cached line (search or theme changed)."""
+        """Forget every cached line and row (search, wrap or theme changed)."""
         self._strips.clear()
+        self._rows.clear()
         self._sgr_styles.clear()
+        self._base = None
+
+    def begin_repaint(self) -> None:
+        """A repaint starts: take the view's style now; if it changed (a theme, or an
+        ancestor's style), every cached line and row is stale."""
+        base = self.view.rich_style
+        if base != self._base:
+            self.clear()
+        self._base = base
+
+    @property
+    def base(self) -> Style:
+        """The view's style (as of the current repaint)."""
+        if self._base is None:
+            self._base = self.view.rich_style
+        return self._base
 
     def discard(self, line: int) -> None:
         """Forget one line (it changed)."""
@@ -80,11 +113,12 @@ class LineRenderer:
         cached = self._strips.get(line)
         if cached is not None:
             return cached
+        self.lines_styled += 1
         view = self.view
         store = view.store
         clean = store.clean(line)
         text = Text(clean.text, no_wrap=True, end="")
-        text.stylize(view.rich_style)  # a span, not `style=`: render() ignores that
+        text.stylize(self.base)  # a span, not `style=`: render() ignores that
         level_class = LEVEL_CLASSES.get(store.level(line))
         if level_class is not None:
             text.stylize(self._style(level_class))
@@ -112,12 +146,12 @@ class LineRenderer:
 
     def _note(self, text: str, width: int, x: int = 0) -> Strip:
         strip = Strip([Segment(text, self._style("log-view--marker"))])
-        return strip.crop_extend(x, x + width, self.view.rich_style)
+        return strip.crop_extend(x, x + width, self.base)
 
     def row(self, row: int) -> Strip:
         """Draw view row `row` (already offset by the vertical scroll)."""
         view = self.view
-        base = view.rich_style
+        base = self.base
         width = view.scrollable_content_region.width
         if view.message is not None:
             if row:
@@ -141,12 +175,19 @@ class LineRenderer:
                 return self._note(f"⋯ {n:,} older line{s} dropped (save keeps them all)", width)
             return self._note("⋯", width)
         gutter_width = view.gutter_width()
-        content = self.line_strip(line)
         if view.wrap and rows.wrap_width is not None:
             start, avail = fold * rows.wrap_width, rows.wrap_width
         else:
             start, avail = round(view.scroll_x), max(0, width - gutter_width)
-        content = content.crop_extend(start, start + avail, base)
+        content = self.line_strip(line)
+        key = (line, fold, start, avail, gutter_width, width)
+        cached = self._rows.get(key)
+        if cached is not None and cached[0] is content:
+            return cached[1]
+        self.rows_built += 1
+        strip = content.crop_extend(start, start + avail, base)
         if gutter_width:
-            content = Strip.join([self._gutter(line if fold == 0 else None, gutter_width), content])
-        return content.crop_extend(0, width, base)
+            strip = Strip.join([self._gutter(line if fold == 0 else None, gutter_width), strip])
+        strip = strip.crop_extend(0, width, base)
+        self._rows.set(key, (content, strip))
+        return strip

@@ -7,11 +7,11 @@ wrapping all work on absolute line numbers, so the cap dropping old lines moves 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import work
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -43,8 +43,10 @@ class LogView(ScrollView, can_focus=True):
         color: $text;
         overflow: auto auto;
         &.-wrap { overflow-x: hidden; overflow-y: scroll; }
-        & > .log-view--error { color: $text-error; }
+        /* Bold and bold-dim tell the levels apart without colour too (NO_COLOR). */
+        & > .log-view--error { color: $text-error; text-style: bold; }
         & > .log-view--warning { color: $text-warning; }
+        &.-no-color > .log-view--warning { text-style: bold dim; }
         & > .log-view--debug { color: $text-muted; }
         & > .log-view--timestamp { text-style: dim; }
         & > .log-view--match { background: $warning 35%; }
@@ -76,6 +78,10 @@ class LogView(ScrollView, can_focus=True):
         self.renderer = LineRenderer(self)
         self._search_token = 0
 
+    def on_mount(self) -> None:
+        """Without colour, warnings need a cue of their own (errors are always bold)."""
+        self.set_class(self.app.no_color, "-no-color")
+
     # --- data --------------------------------------------------------------------------
 
     def show_message(self, message: str) -> None:
@@ -90,20 +96,29 @@ class LogView(ScrollView, can_focus=True):
         self.message = None
         self._on_change(self.store.reset(lines), None, 0)
 
+    def load_text(self, text: str | None) -> None:
+        """Replace the log with the lines of `text` (a run's `parsed_log`, held, not copied)."""
+        self.message = None
+        self._on_change(self.store.load_text(text), None, 0)
+
+    def sync(self, text: str | None, delta: LogDeltaLike | None) -> None:
+        """Apply an engine delta computed from the log `text` (see `LineStore.sync`): an
+        append costs O(lines appended)."""
+        self._update(lambda: self.store.sync(text, delta))
+
     def apply(self, delta: LogDeltaLike) -> None:
         """Apply an engine delta: an append costs O(lines appended)."""
+        self._update(lambda: self.store.apply(delta))
+
+    def _update(self, update: Callable[[], Change | None]) -> None:
         self.message = None
         anchor = None if self.follow else self.top_line()
         old_end = self.store.end
-        m = self.matches
-        replaced = not delta.reset and delta.replace_last and bool(delta.lines) and old_end > 0
-        # A regrown line that matched may stop matching: the filter must then be rebuilt.
-        rebuild = replaced and m is not None and m.has_line(old_end - 1)
-        self._on_change(self.store.apply(delta), anchor, old_end, rebuild_filter=rebuild)
+        change = update()
+        if change is not None:
+            self._on_change(change, anchor, old_end)
 
-    def _on_change(
-        self, change: Change, anchor: int | None, old_end: int, *, rebuild_filter: bool = False
-    ) -> None:
+    def _on_change(self, change: Change, anchor: int | None, old_end: int) -> None:
         store = self.store
         if change.reset:
             self.renderer.clear()
@@ -121,11 +136,13 @@ class LogView(ScrollView, can_focus=True):
             self._changed()
             return
         old_items = self.view.count()
-        for line in range(change.start, store.end):
-            self.renderer.discard(line)
+        if change.regrown:
+            self.renderer.discard(change.start)  # new lines were never drawn: nothing to drop
         relayout = bool(change.dropped)
         m = self.matches
         if m is not None:
+            # A regrown line that matched may stop matching: the filter must then be rebuilt.
+            rebuild_filter = change.regrown and m.has_line(change.start)
             new = m.on_change(change)
             if new is not None and self.filter is not None:
                 if rebuild_filter or change.dropped:
@@ -173,10 +190,22 @@ class LogView(ScrollView, can_focus=True):
 
     def _resize_virtual(self) -> None:
         if self.message is not None:
-            self.virtual_size = Size(len(self.message), 1)
+            size = Size(len(self.message), 1)
+        else:
+            width = 0 if self.wrap else self.store.max_width + self.gutter_width()
+            size = Size(width, self.rows.rows(self.view))
+        if size == self.virtual_size:
             return
-        width = 0 if self.wrap else self.store.max_width + self.gutter_width()
-        self.virtual_size = Size(width, self.rows.rows(self.view))
+        if not self.is_mounted or not self.container_size:
+            self.virtual_size = size
+            return
+        # Setting `virtual_size` asks for a layout of the whole screen, on every append.
+        # The view's own size never depends on its content, so update it quietly plus the
+        # scrollbars, as Textual does for a resize that needs no layout
+        # (`Widget._size_updated`); a scrollbar that appears or goes still asks for one.
+        self.set_reactive(LogView.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def on_resize(self) -> None:
         """Wrapped rows depend on the width."""
@@ -334,7 +363,7 @@ class LogView(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="log-search")
     def _scan_thread(
-        self, token: int, m: MatchSet, raw: list[str], start: int, end: int, jump: bool
+        self, token: int, m: MatchSet, raw: Sequence[str], start: int, end: int, jump: bool
     ) -> None:
         worker = get_current_worker()
         result = scan(m.pattern, raw, start, cancelled=lambda: worker.is_cancelled)
@@ -404,6 +433,11 @@ class LogView(ScrollView, can_focus=True):
         """Theme changed: styles are baked into cached strips."""
         super().notify_style_update()
         self.renderer.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the rows in `crop` (Textual calls `render_line` for each that changed)."""
+        self.renderer.begin_repaint()
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         """Draw screen row `y`."""

@@ -37,7 +37,7 @@ def cron_lines(
             ("cron ", "$text-muted"),
             (_clean(expression), "bold"),
             "  ",
-            reading.description or "",
+            sanitize(reading.description or "", single_line=True),
             (f"  ({reading.error})" if reading.error else "", "$text-error"),
             end="\n",
         )

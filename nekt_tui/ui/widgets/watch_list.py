@@ -195,15 +195,25 @@ class WatchList(ScrollView, can_focus=True):
             if 1 <= y < height:
                 self.refresh_line(y + top)
 
-    def visible_ids(self) -> list[str]:
-        """The run IDs on screen now."""
-        top = round(self.scroll_y)
-        return self.model.view[top : top + max(0, self.scrollable_content_region.height - 1)]
-
     def tick(self) -> None:
-        """Once a second: redraw the visible lines (elapsed and freshness move)."""
+        """Once a second: redraw the visible lines whose text moves with time.
+
+        A finished run with fresh data ("final", a fixed duration) does not change, so
+        its line is not sent again: over SSH, a screen of finished runs costs nothing.
+        """
         self._expire_flashes()
-        self.refresh()
+        top = round(self.scroll_y)
+        view = self.model.view
+        rows = self.model.rows
+        moving = []
+        for index in range(top, min(len(view), top + self.scrollable_content_region.height - 1)):
+            row = rows.get(view[index])
+            if row is None or row.paused:
+                continue
+            if row.run is not None and row.run.is_terminal and not row.error and not row.stale:
+                continue
+            moving.append(index)
+        self._refresh_rows(moving)
 
     def flash(self, run_id: str, status_key: str) -> None:
         """Flash a row once in a status colour, for a second of the injected clock.
