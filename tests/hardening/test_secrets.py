@@ -110,7 +110,12 @@ async def test_key_from_each_source_is_used_and_never_shown_logged_or_saved(
         shots.append(app.export_screenshot())
         # Errors of every kind, then the key is refused: all said, none with the key.
         faults.set(error_rate=0.5, timeout_rate=0.2, malformed_rate=0.2, html_rate=0.1)
-        await clock.advance(40)
+        # Faults are drawn at random: go on (in fake time) until three kinds were seen.
+        for _ in range(60):
+            await clock.advance(5)
+            kinds = {type(e.error) for e in events if isinstance(e, PollFailed)}
+            if len(kinds) >= 3:
+                break
         app.draw_now()
         await pilot.pause()
         shots.append(app.export_screenshot())

@@ -19,7 +19,14 @@ from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.cron_text import read_cron
 from nekt_tui.ui.model import Row
-from nekt_tui.ui.widgets.status_panel import enum_text, line, status_part, trigger_text, when
+from nekt_tui.ui.widgets.status_panel import (
+    enum_text,
+    line,
+    status_part,
+    trigger_text,
+    update_body,
+    when,
+)
 
 
 def _clean(text: str | None) -> str:
@@ -162,6 +169,7 @@ class PipelinePanel(VerticalScroll, can_focus=True):
         self._now = now
         self._row: Row | None = None
         self._shown: tuple[str, tuple[object, ...]] | None = None
+        self._content: Content | None = None
         self.border_title = "Pipeline & triggers"
 
     def compose(self) -> ComposeResult:
@@ -179,4 +187,5 @@ class PipelinePanel(VerticalScroll, can_focus=True):
         key = (content.plain, tuple(content.spans))
         if key != self._shown:
             self._shown = key
-            self.query_one("#pipeline-body", Static).update(content)
+            update_body(self.query_one("#pipeline-body", Static), self._content, content)
+            self._content = content
