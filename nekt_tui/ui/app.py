@@ -137,9 +137,11 @@ class NektApp(NektCore):
 
     @guarded("filtering")
     def set_filter(self, text: str) -> None:
-        """Show only matching runs (`/`)."""
-        self.model.set_filter(text)
-        self.list_changed()
+        """Show only matching runs (`/`); a filter naming an unknown status changes nothing."""
+        problem = self.model.set_filter(text)
+        self.main.show_filter_problem(problem)
+        if problem is None:
+            self.list_changed()
 
     # ---- polling -----------------------------------------------------------------------
 
@@ -177,7 +179,7 @@ class NektApp(NektCore):
         row = self.model.get(run_id) if run_id is not None else None
         if row is None:
             return
-        row.paused = not row.paused
+        self.model.set_paused(row, not row.paused)
         row.touch()
         if self.scheduler is not None:
             if row.paused:

@@ -7,6 +7,7 @@ the UI model as they come (`EventReducer`) and drawn once per frame (`draw_now`)
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -139,7 +140,7 @@ class NektCore(App[int]):
 
     def polling(self) -> Polling:
         """What the header shows about polling."""
-        self._polling.paused_runs = sum(1 for row in self.model.rows.values() if row.paused)
+        self._polling.paused_runs = self.model.paused_runs
         self._polling.runs = len(self.model)
         return self._polling
 
@@ -187,6 +188,9 @@ class NektCore(App[int]):
         if self.tick_interval is not None:
             self.set_interval(self.tick_interval, self.tick)
         self.started = True
+        # Move everything alive now (Textual, widgets, the loaded list) out of the
+        # collector's reach: with 2,000 runs, full collections otherwise stall 30-110 ms.
+        gc.freeze()
 
     def _start_polling(self) -> None:
         if self._scheduler is None and self._source is not None:
@@ -223,6 +227,7 @@ class NektCore(App[int]):
 
     async def on_unmount(self) -> None:
         """Save the watch list, stop polling, close the client."""
+        gc.unfreeze()  # what `start` froze can be collected again (tests run many apps)
         self.save_now()
         if self._scheduler is not None and self._own_scheduler:
             await self._scheduler.aclose()

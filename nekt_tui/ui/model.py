@@ -13,7 +13,7 @@ from datetime import datetime
 from nekt_tui.api.errors import NektError
 from nekt_tui.api.models import Run, RunStatus, UnknownValue
 from nekt_tui.sanitize import sanitize
-from nekt_tui.ui.status_style import attention_rank, look
+from nekt_tui.ui.status_style import STATUS_LABELS, UNKNOWN, attention_rank, look
 
 StatusValue = RunStatus | UnknownValue
 
@@ -146,7 +146,8 @@ class Filter:
         statuses: set[str] = set()
         for token in text.lower().split():
             key, sep, value = token.partition(":")
-            if sep and key in ("status", "is") and value:
+            if sep and key in ("status", "is"):
+                # A bare `status:` is a filter being typed: it asks nothing yet.
                 statuses.update(v for v in value.split(",") if v)
             else:
                 words.append(token)
@@ -157,8 +158,11 @@ class Filter:
 
     def matches(self, row: Row) -> bool:
         """Whether the row passes."""
-        if self.statuses and look(row.status).label not in self.statuses:
-            return False
+        if self.statuses:
+            shown = look(row.status)
+            unknown = shown.key == UNKNOWN.key and UNKNOWN.label in self.statuses
+            if shown.label not in self.statuses and not unknown:
+                return False
         text = row.search_text
         return all(word in text for word in self.words)
 
@@ -176,6 +180,9 @@ class WatchModel:
         self._seq = 0
         #: Given to every row (see `Row.fresh_at`).
         self.fresh_source: Callable[[str], datetime | None] | None = None
+        #: How many watched rows are paused, kept by `set_paused`/`remove`/`restore` so
+        #: the header does not count 2,000 rows on every redraw.
+        self.paused_runs = 0
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -201,17 +208,39 @@ class WatchModel:
 
     def remove(self, run_id: str) -> Row | None:
         """Stop watching; returns the row so it can be restored."""
-        return self.rows.pop(run_id, None)
+        row = self.rows.pop(run_id, None)
+        if row is not None and row.paused:
+            self.paused_runs -= 1
+        return row
+
+    def set_paused(self, row: Row, paused: bool) -> None:
+        """Pause or resume one watched row (keeps `paused_runs` right)."""
+        if row.paused != paused and row.run_id in self.rows:
+            self.paused_runs += 1 if paused else -1
+        row.paused = paused
 
     def restore(self, row: Row) -> None:
         """Put back a removed row, in its old place in the order added."""
+        if row.run_id not in self.rows and row.paused:
+            self.paused_runs += 1
         self.rows[row.run_id] = row
         self.rows = dict(sorted(self.rows.items(), key=lambda item: item[1].seq))
 
-    def set_filter(self, text: str) -> None:
-        """Show only rows matching `text` (see `Filter.parse`)."""
+    def set_filter(self, text: str) -> str | None:
+        """Show only rows matching `text` (see `Filter.parse`).
+
+        A filter naming a status no run can have changes nothing: it returns why instead
+        (an unknown status from the server counts as one a run can have).
+        """
+        parsed = Filter.parse(text)
+        seen = {look(row.status).label for row in self.rows.values() if row.status is not None}
+        wrong = sorted(parsed.statuses - set(STATUS_LABELS) - seen)
+        if wrong:
+            names = ", ".join(sanitize(name, single_line=True)[:32] for name in wrong)
+            return f"Unknown status {names}: use {', '.join(STATUS_LABELS)}"
         self.filter_text = text
-        self._filter = Filter.parse(text)
+        self._filter = parsed
+        return None
 
     def cycle_sort(self) -> str:
         """Move to the next sort mode and return it."""

@@ -34,6 +34,8 @@ _LOOKS: dict[RunStatus, StatusLook] = {
     RunStatus.CANCELED: StatusLook("canceled", "⊘", "canceled"),
 }
 UNKNOWN = StatusLook("unknown", "?", "unknown")
+#: The statuses a filter can name (`status:failed`): every known label, and `unknown`.
+STATUS_LABELS: tuple[str, ...] = (*(look.label for look in _LOOKS.values()), UNKNOWN.label)
 #: A run not fetched yet.
 NOT_YET = StatusLook("none", "·", "")
 

@@ -226,11 +226,6 @@ async def test_empty_add_hostile_filter_and_interval_bounds_change_nothing() -> 
     await rig.client.aclose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug for the UI: a filter naming an unknown status (status:bogus) silently "
-    "empties the list instead of saying so and changing nothing (model.Filter.parse)",
-)
 async def test_filter_with_an_unknown_status_is_explained_and_changes_nothing() -> None:
     rig = make_rig(two_runs)
     async with rig.app.run_test(size=(120, 30), notifications=True) as pilot:

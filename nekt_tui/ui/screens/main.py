@@ -14,6 +14,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
@@ -96,6 +97,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="left"):
                 yield WatchList(app.model, app.now, app.clock.monotonic, id="runs")
                 yield FilterInput(placeholder="filter: text, or status:failed,running", id="filter")
+                yield Static("", id="filter-problem", markup=False)
             with Container(id="panels"):
                 yield StatusPanel(app.now, id="status")
                 yield PipelinePanel(app.now, id="pipeline")
@@ -196,6 +198,13 @@ class MainScreen(Screen[None]):
         if not box.value:
             box.remove_class("-shown")
         self.query_one(WatchList).focus()
+
+    def show_filter_problem(self, problem: str | None) -> None:
+        """Say under the filter why it was not applied (None: hide the message)."""
+        message = self.query_one("#filter-problem", Static)
+        message.display = problem is not None
+        if problem is not None:
+            message.update(Content(problem))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -17,6 +18,9 @@ from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.model import Row
 from nekt_tui.ui.status_style import look
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
 
 Part = str | tuple[str, str] | Content
 LABEL_WIDTH = 11
@@ -170,10 +174,10 @@ def update_body(body: Static, old: Content | None, new: Content) -> None:
     screen, which is most of the app's idle CPU. Same height: repaint the body alone.
     """
     width = body.content_size.width
+    # What Textual itself measures a Static's height with (its styles act as the rules).
+    rules = cast("RulesMap", body.styles)
     layout = (
-        old is None
-        or width <= 0
-        or old.get_height(body.styles, width) != new.get_height(body.styles, width)
+        old is None or width <= 0 or old.get_height(rules, width) != new.get_height(rules, width)
     )
     body.update(new, layout=layout)
 

@@ -76,6 +76,11 @@ def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
     return timefmt.compact((now - fresh).total_seconds()) + " ago", "ok"
 
 
+def _pulse_dim(row: Row, now: datetime, enabled: bool) -> bool:
+    """Whether a running row's dot is in its dim phase (every other second)."""
+    return enabled and row.status is RunStatus.RUNNING and int(now.timestamp()) % 2 == 1
+
+
 def rfit(text: str, width: int) -> str:
     """Like `fit`, aligned right."""
     if width <= 0:
@@ -131,6 +136,8 @@ class WatchList(ScrollView, can_focus=True):
         self._selected: str | None = None
         self._flash: dict[str, tuple[str, float]] = {}
         self._flash_timer_armed = False
+        #: Per run, the time-moving text its line was last drawn with (see `tick`).
+        self._drawn: dict[str, tuple[str, str, bool]] = {}
 
     # ---- what is selected ----------------------------------------------------------
 
@@ -171,6 +178,7 @@ class WatchList(ScrollView, can_focus=True):
     def structure_changed(self) -> None:
         """Rows were added, removed, re-filtered or re-sorted: rebuild the visible order."""
         self.model.rebuild_view()
+        self._drawn.clear()  # every line is drawn again; forget removed runs
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.model.view) + 1)
         keep = self._selected
         index = self.model.index_of(keep) if keep is not None else None
@@ -196,24 +204,28 @@ class WatchList(ScrollView, can_focus=True):
                 self.refresh_line(y + top)
 
     def tick(self) -> None:
-        """Once a second: redraw the visible lines whose text moves with time.
+        """Once a second: redraw the visible lines whose text moved with time.
 
-        A finished run with fresh data ("final", a fixed duration) does not change, so
-        its line is not sent again: over SSH, a screen of finished runs costs nothing.
+        Only a line whose elapsed time, freshness or pulse changed since it was last drawn
+        is sent again: a screen of finished runs ("final", a fixed duration) costs nothing,
+        and a "3m ago" is redrawn once a minute, not every second.
         """
         self._expire_flashes()
         top = round(self.scroll_y)
         view = self.model.view
         rows = self.model.rows
+        now = self._now()
         moving = []
         for index in range(top, min(len(view), top + self.scrollable_content_region.height - 1)):
             row = rows.get(view[index])
-            if row is None or row.paused:
-                continue
-            if row.run is not None and row.run.is_terminal and not row.error and not row.stale:
-                continue
-            moving.append(index)
+            if row is not None and self._drawn.get(row.run_id) != self._moving_key(row, now):
+                moving.append(index)
         self._refresh_rows(moving)
+
+    def _moving_key(self, row: Row, now: datetime) -> tuple[str, str, bool]:
+        """What of a line moves with time: elapsed, freshness, the running dot's phase."""
+        pulse = _pulse_dim(row, now, self.pulse_enabled)
+        return elapsed_text(row, now)[0], freshness_text(row, now)[0], pulse
 
     def flash(self, run_id: str, status_key: str) -> None:
         """Flash a row once in a status colour, for a second of the injected clock.
@@ -332,7 +344,8 @@ class WatchList(ScrollView, can_focus=True):
         badge = colour
         # A running dot dims every other second: one cell per second, cheap over SSH. It
         # follows the injected clock (not a timer), so a frozen clock is still.
-        if status is RunStatus.RUNNING and self.pulse_enabled and int(now.timestamp()) % 2:
+        pulse = _pulse_dim(row, now, self.pulse_enabled)
+        if pulse:
             badge = colour + Style(dim=True)
         dim = self._style("dim")
         background = base
@@ -343,6 +356,7 @@ class WatchList(ScrollView, can_focus=True):
             background = base + self._style("cursor" if self.has_focus else "cursor-blur")
         elapsed, _ = elapsed_text(row, now)
         fresh, fresh_kind = freshness_text(row, now)
+        self._drawn[row.run_id] = (elapsed, fresh, pulse)
         fresh_style = (
             dim
             if fresh_kind == "dim"
