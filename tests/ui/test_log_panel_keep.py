@@ -117,3 +117,21 @@ async def test_copy_visible_matches_and_whole_log() -> None:
         clip = pilot.app.clipboard
         assert clip.splitlines()[0] == "line 0" and len(clip.splitlines()) == len(lines)
         assert "\x1b" not in clip  # cleaned, not raw escapes
+
+
+async def test_selecting_after_a_poll_does_not_repeat_its_lines() -> None:
+    from nekt_tui.watch.log_delta import LogTracker
+
+    tracker = LogTracker()
+    old, new = "a\nb\n", "a\nb\nc\nd\n"
+    tracker.update(RUN_A, old)
+    delta = tracker.update(RUN_A, new)
+    run = make_run(new)
+    async with LogHost().run_test(size=(100, 20)) as pilot:
+        panel = pilot.app.query_one(LogPanel)
+        # The row is selected between the engine's update and the frame that applies it.
+        panel.select(RUN_A, run)
+        panel.update_run(RUN_A, run, delta)
+        await pilot.pause()
+        store = panel.view.store
+        assert [store.raw(i) for i in range(store.end)] == ["a", "b", "c", "d"]
