@@ -216,10 +216,14 @@ class LineStore:
         change, but the run's new string is held instead of the equal old one.
         """
         text = text or ""
-        if delta is not None and not delta.reset and text is self._source and text:
+        if delta is not None and not delta.reset and text and text is self._source:
             # This very log was loaded already (the run was selected after the poll that
-            # made the delta): its lines are all shown, so applying them would repeat them.
-            return None
+            # made the delta) and ends with the delta's lines: applying them would repeat them.
+            n = len(delta.lines)
+            if 0 < n <= self.end - self.first and all(
+                self.raw(self.end - n + i) == line for i, line in enumerate(delta.lines)
+            ):
+                return None
         if delta is None:
             old = self._source
             if old is not None and len(text) == len(old) and self._growth(text) is not None:

@@ -303,7 +303,7 @@ def test_plain_http_only_on_loopback(url: str, ok: bool) -> None:
     if ok:
         assert not check_base_url(url).endswith("/")
     else:
-        with pytest.raises(ValueError, match="https|http"):
+        with pytest.raises(ValueError, match=r"https|http"):
             check_base_url(url)
 
 
