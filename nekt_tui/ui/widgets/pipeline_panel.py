@@ -6,13 +6,9 @@ A flat-shape response has no pipeline object: the panel then says what the run d
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
 from nekt_tui.api.models import Pipeline, PipelineTrigger, Run, TriggerType
 from nekt_tui.sanitize import sanitize
@@ -20,11 +16,11 @@ from nekt_tui.ui import timefmt
 from nekt_tui.ui.cron_text import read_cron
 from nekt_tui.ui.model import Row
 from nekt_tui.ui.widgets.status_panel import (
+    RunTextPanel,
     enum_text,
     line,
     status_part,
     trigger_text,
-    update_body,
     when,
 )
 
@@ -161,31 +157,12 @@ def pipeline_content(row: Row | None, now: datetime) -> Content:
     return Content("").join(lines)
 
 
-class PipelinePanel(VerticalScroll, can_focus=True):
-    """Scrollable panel showing `pipeline_content` for the selected run."""
+class PipelinePanel(RunTextPanel):
+    """The selected run's pipeline and its triggers (or what the flat shape tells)."""
 
-    def __init__(self, now: Callable[[], datetime], *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="panel")
-        self._now = now
-        self._row: Row | None = None
-        self._shown: tuple[str, tuple[object, ...]] | None = None
-        self._content: Content | None = None
-        self.border_title = "Pipeline & triggers"
+    TITLE = "Pipeline & triggers"
+    BODY_ID = "pipeline-body"
 
-    def compose(self) -> ComposeResult:
-        """One static body."""
-        yield Static(id="pipeline-body")
-
-    def show(self, row: Row | None) -> None:
-        """Show this row's pipeline."""
-        self._row = row
-        self.refresh_text()
-
-    def refresh_text(self) -> None:
-        """Rebuild the text when it changed (relative times move every second)."""
-        content = pipeline_content(self._row, self._now())
-        key = (content.plain, tuple(content.spans))
-        if key != self._shown:
-            self._shown = key
-            update_body(self.query_one("#pipeline-body", Static), self._content, content)
-            self._content = content
+    def build(self, row: Row | None, now: datetime) -> Content:
+        """`pipeline_content` for the row."""
+        return pipeline_content(row, now)

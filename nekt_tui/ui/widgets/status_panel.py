@@ -193,8 +193,15 @@ def _data_state(row: Row, now: datetime) -> Part:
     return f"fetched {timefmt.ago(fresh, now)}"
 
 
-class StatusPanel(VerticalScroll, can_focus=True):
-    """Scrollable panel showing `status_content` for the selected run."""
+class RunTextPanel(VerticalScroll, can_focus=True):
+    """A scrollable panel with one text body built from the selected row.
+
+    The body is rebuilt on data changes and on the 1 s tick, but redrawn only when its
+    text or colours changed (relative times move every second).
+    """
+
+    TITLE = ""
+    BODY_ID = ""
 
     def __init__(self, now: Callable[[], datetime], *, id: str | None = None) -> None:
         super().__init__(id=id, classes="panel")
@@ -202,11 +209,15 @@ class StatusPanel(VerticalScroll, can_focus=True):
         self._row: Row | None = None
         self._shown: tuple[str, tuple[object, ...]] | None = None
         self._content: Content | None = None
-        self.border_title = "Status"
+        self.border_title = self.TITLE
 
     def compose(self) -> ComposeResult:
         """One static body."""
-        yield Static(id="status-body")
+        yield Static(id=self.BODY_ID)
+
+    def build(self, row: Row | None, now: datetime) -> Content:
+        """The body's text for this row at this time."""
+        raise NotImplementedError
 
     def show(self, row: Row | None) -> None:
         """Show this row (None: nothing selected); redraws only when the text changed."""
@@ -214,11 +225,22 @@ class StatusPanel(VerticalScroll, can_focus=True):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        """Rebuild the text (called on data changes and on the 1 s tick)."""
-        content = status_content(self._row, self._now())
+        """Rebuild the text; redraw only if it changed."""
+        content = self.build(self._row, self._now())
         # Content's == compares text only; a colour change must redraw too.
         key = (content.plain, tuple(content.spans))
         if key != self._shown:
             self._shown = key
-            update_body(self.query_one("#status-body", Static), self._content, content)
+            update_body(self.query_one(f"#{self.BODY_ID}", Static), self._content, content)
             self._content = content
+
+
+class StatusPanel(RunTextPanel):
+    """The selected run's status, times, trigger, costs and transition history."""
+
+    TITLE = "Status"
+    BODY_ID = "status-body"
+
+    def build(self, row: Row | None, now: datetime) -> Content:
+        """`status_content` for the row."""
+        return status_content(row, now)
