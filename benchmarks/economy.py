@@ -29,6 +29,7 @@ from nekt_tui.api.client import NektClient
 from nekt_tui.api.models import RunStatus
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import DEMO_KEY, World, app_transport
+from nekt_tui.simulator.generate import random_lifecycle
 from nekt_tui.watch.events import Event, StatusChanged
 from nekt_tui.watch.scheduler import Scheduler
 
@@ -52,37 +53,12 @@ def plan_day(n_runs: int, day: float, seed: int) -> list[Plan]:
     plans = []
     for _ in range(n_runs):
         start = rng.uniform(0.0, max(1.0, day - 0.5 * HOUR))
-        phases: list[tuple[RunStatus, float]] = []
-        # The shares below are generate.py's: 1 in 4 runs is event-triggered and first
-        # waits for its events; 85% queue briefly, 15% for 5-30 minutes.
-        if rng.random() < 0.25:
-            phases.append((RunStatus.PENDING_EVENTS, rng.uniform(5, 120)))
-        queued = rng.uniform(1, 45) if rng.random() < 0.85 else rng.uniform(300, 1800)
-        phases.append((RunStatus.QUEUED, queued))
-        roll = rng.random()
-        if roll < 0.65:
-            running = rng.uniform(20, 600)
-        elif roll < 0.9:
-            running = rng.uniform(600, 3600)
-        else:
-            running = rng.uniform(3600, 5 * 3600)
-        phases.append((RunStatus.RUNNING, running))
-        roll = rng.random()
-        cancel_after = None
-        if roll < 0.80:
-            outcome = RunStatus.SUCCESS
-        elif roll < 0.95:
-            outcome = RunStatus.FAILED
-        else:
-            outcome = RunStatus.CANCELED
-            cancel_after = sum(s for _, s in phases) * rng.uniform(0.2, 0.9)
+        # The simulator's own mix: 1 in 4 runs is event-triggered and first waits for events.
+        waits = rng.random() < 0.25
+        phases, outcome, cancel_after = random_lifecycle(rng, waits_for_events=waits)
         plans.append(
             Plan(
-                round(start, 3),
-                tuple((s, round(d, 3)) for s, d in phases),
-                outcome,
-                None if cancel_after is None else round(cancel_after, 3),
-                round(rng.uniform(2, 15), 3),
+                round(start, 3), tuple(phases), outcome, cancel_after, round(rng.uniform(2, 15), 3)
             )
         )
     plans.sort(key=lambda p: p.start)

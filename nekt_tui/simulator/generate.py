@@ -25,6 +25,43 @@ _RATES = {
 }
 
 
+Phases = list[tuple[RunStatus, float]]
+
+
+def random_lifecycle(
+    rng: random.Random, *, waits_for_events: bool
+) -> tuple[Phases, RunStatus, float | None]:
+    """A realistic run: its phases, how it ends, and when it is cancelled (if it is).
+
+    Most queue briefly and finish within minutes; 15% queue for 5-30 minutes; 1 in 10
+    runs for hours. 80% succeed, 15% fail, 5% are cancelled part-way.
+    """
+    phases: Phases = []
+    if waits_for_events:
+        phases.append((RunStatus.PENDING_EVENTS, rng.uniform(5, 120)))
+    queued = rng.uniform(1, 45) if rng.random() < 0.85 else rng.uniform(300, 1800)
+    phases.append((RunStatus.QUEUED, queued))
+    roll = rng.random()
+    if roll < 0.65:
+        running = rng.uniform(20, 600)
+    elif roll < 0.9:
+        running = rng.uniform(600, 3600)
+    else:
+        running = rng.uniform(3600, 5 * 3600)
+    phases.append((RunStatus.RUNNING, running))
+    phases = [(status, round(seconds, 3)) for status, seconds in phases]
+    roll = rng.random()
+    cancel_after = None
+    if roll < 0.80:
+        outcome = RunStatus.SUCCESS
+    elif roll < 0.95:
+        outcome = RunStatus.FAILED
+    else:
+        outcome = RunStatus.CANCELED
+        cancel_after = round(sum(s for _, s in phases) * rng.uniform(0.2, 0.9), 3)
+    return phases, outcome, cancel_after
+
+
 def populate(world: World, n: int, rng: random.Random) -> None:
     """Add `n` generated runs to `world`, oldest first (so run numbers follow creation)."""
     active = sorted(slug for slug, p in world.pipelines.items() if p.template.active)
@@ -41,29 +78,8 @@ def populate(world: World, n: int, rng: random.Random) -> None:
             ago = rng.uniform(300, 3600)
         else:
             ago = rng.uniform(3600, 8 * 3600)
-        phases: list[tuple[RunStatus, float]] = []
-        if ttype == "event":
-            phases.append((RunStatus.PENDING_EVENTS, rng.uniform(5, 120)))
-        queued = rng.uniform(1, 45) if rng.random() < 0.85 else rng.uniform(300, 1800)
-        phases.append((RunStatus.QUEUED, queued))
-        roll = rng.random()
-        if roll < 0.65:
-            running = rng.uniform(20, 600)
-        elif roll < 0.9:
-            running = rng.uniform(600, 3600)
-        else:
-            running = rng.uniform(3600, 5 * 3600)
-        phases.append((RunStatus.RUNNING, running))
-        phases = [(status, round(seconds, 3)) for status, seconds in phases]
-        roll = rng.random()
-        cancel_after = None
-        if roll < 0.80:
-            outcome = RunStatus.SUCCESS
-        elif roll < 0.95:
-            outcome = RunStatus.FAILED
-        else:
-            outcome = RunStatus.CANCELED
-            cancel_after = round(sum(s for _, s in phases) * rng.uniform(0.2, 0.9), 3)
+        phases, outcome, cancel_after = random_lifecycle(rng, waits_for_events=ttype == "event")
+        running = next(seconds for status, seconds in phases if status is RunStatus.RUNNING)
         low, high = _RATES.get(pipe.template.log_kind, (0.5, 2.0))
         rate = min(rng.uniform(low, high), MAX_LINES / running)
         plans.append((round(ago, 3), slug, ttype, phases, outcome, cancel_after, rate))
