@@ -110,7 +110,7 @@ class BadResponseError(NektError):
 class ClientError(NektError):
     """Any other 4xx: a request this client should not have sent; not retried."""
 
-    short = "request refused"
+    short = "refused"
 
     def __init__(self, status_code: int, detail: str | None = None) -> None:
         extra = f": {detail}" if detail else ""

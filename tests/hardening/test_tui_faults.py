@@ -72,7 +72,7 @@ async def test_each_row_its_own_problem_header_the_global_one_then_recovery() ->
         assert "ago" in rig.row_text(ok)
         assert "server error" in rig.row_text(html)
         assert "bad response" in rig.row_text(cut)
-        assert shows(rig.row_text(bad), "request refused")
+        assert shows(rig.row_text(bad), "refused")
         assert "not found" in rig.row_text(MISSING)
         assert "live" in rig.header_text()
         assert rig.app.main.query_one("#notice").display is False
