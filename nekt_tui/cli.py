@@ -129,19 +129,13 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
         return await run_wait(args, client, SystemClock(), sys.stdout)
 
 
-def _check_theme(name: str) -> str | None:
-    """An error line when `name` is not a Textual theme, else None."""
-    from textual.theme import BUILTIN_THEMES
-
-    if name in BUILTIN_THEMES:
-        return None
-    return f"unknown theme {name!r}; choose one of: {', '.join(sorted(BUILTIN_THEMES))}"
-
-
 def _run_app(args: argparse.Namespace, config: Config) -> int:
-    problem = _check_theme(config.theme)
-    if problem:
-        return _fail(problem)
+    from nekt_tui.ui.factory import build_app, check_theme
+
+    try:
+        check_theme(config.theme)
+    except ValueError as exc:
+        return _fail(str(exc))
     initial = " ".join(args.runs) if args.runs else None
     if initial is not None:
         from nekt_tui.api.errors import InvalidRunIdError
@@ -151,8 +145,6 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
             parse_run_ids(initial)
         except InvalidRunIdError as exc:
             return _fail(f"{exc}; pass run IDs or run URLs")
-    from nekt_tui.ui.factory import build_app
-
     app = build_app(config, demo=args.demo, initial_text=initial)
     app.run()
     return int(app.return_code or 0)
