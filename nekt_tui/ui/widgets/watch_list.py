@@ -326,7 +326,8 @@ class WatchList(ScrollView, can_focus=True):
         name, number, status, elapsed, fresh = self._columns(width)
         text = (
             "  "
-            + fit("run", name)
+            + fit("run", name - 1)
+            + " "
             + fit("# / id", number)
             + fit("status", status)
             + rfit("elapsed", elapsed - 1)
@@ -366,7 +367,8 @@ class WatchList(ScrollView, can_focus=True):
         )
         segments = [
             Segment(fit(shown.symbol, 2), background + badge),
-            Segment(fit(row.name, name_w), background),
+            # A cell of space keeps a cut name from running into the ID.
+            Segment(fit(row.name, name_w - 1) + " ", background),
             Segment(fit(row.number, number_w), background + dim),
             Segment(fit(shown.label, status_w), background + colour),
             Segment(rfit(elapsed, elapsed_w - 1) + " ", background),
