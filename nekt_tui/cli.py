@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -130,6 +131,17 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
 
 
 def _run_app(args: argparse.Namespace, config: Config) -> int:
+    # Start-up makes some 200,000 long-lived objects (Textual, the app); collecting
+    # cycles among them only delays the first frame. The app turns the collector back
+    # on (and freezes what exists) once that frame is drawn.
+    gc.disable()
+    try:
+        return _open_app(args, config)
+    finally:
+        gc.enable()
+
+
+def _open_app(args: argparse.Namespace, config: Config) -> int:
     from nekt_tui.ui.factory import build_app, check_theme
 
     try:

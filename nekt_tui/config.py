@@ -24,7 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from nekt_tui.api.client import DEFAULT_BASE_URL, check_base_url
+from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
 
 APP_NAME = "nekt-tui"
 BELL_POLICIES = ("off", "failures", "terminal", "all")

@@ -30,31 +30,17 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import Run, RunPage
+from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
 from nekt_tui.sanitize import sanitize
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
-DEFAULT_BASE_URL = "https://api.nekt.ai"
 USER_AGENT = f"nekt-tui/{__version__} (+https://github.com/nekt-tui)"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # The scheduler bounds its own concurrency (8 by default) below this pool size, so
 # requests rarely wait for a slot and are rarely cancelled while holding one.
 DEFAULT_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=30)
-_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-
-def check_base_url(url: str) -> str:
-    """Return the URL without a trailing slash; refuse plain http:// except on loopback."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"API URL {url!r} is not an http(s) URL like {DEFAULT_BASE_URL}")
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
-        raise ValueError(
-            f"API URL {url!r} uses plain http:// to a non-loopback host; use https:// "
-            "(plain http is allowed only for a local simulator on 127.0.0.1/localhost)"
-        )
-    return url.rstrip("/")
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

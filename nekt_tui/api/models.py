@@ -23,75 +23,35 @@ from pydantic import (
     SecretStr,
 )
 
+from nekt_tui.api.enums import (
+    CreditChargeStatus,
+    EventRule,
+    PipelineType,
+    RunStatus,
+    TriggerType,
+    UnknownValue,
+    is_unknown,
+)
+
+__all__ = [
+    "ApiToken",
+    "CreditChargeStatus",
+    "EventRule",
+    "Pipeline",
+    "PipelineTrigger",
+    "PipelineType",
+    "Run",
+    "RunLog",
+    "RunPage",
+    "RunStatus",
+    "RunTrigger",
+    "TriggerType",
+    "UnknownValue",
+    "User",
+    "is_unknown",
+]
+
 E = TypeVar("E", bound=enum.Enum)
-
-
-class UnknownValue(str):
-    """An enum value the API sent that this version of nekt-tui does not know."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"UnknownValue({str.__repr__(self)})"
-
-
-class RunStatus(str, enum.Enum):
-    """The documented run statuses, in lifecycle order."""
-
-    PENDING_EVENTS = "pending_events"
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILED = "failed"
-    CANCELLING = "cancelling"
-    CANCELED = "canceled"
-
-    @property
-    def is_terminal(self) -> bool:
-        return self in _TERMINAL
-
-    @property
-    def is_waiting(self) -> bool:
-        return self in (RunStatus.PENDING_EVENTS, RunStatus.QUEUED)
-
-    @property
-    def is_active(self) -> bool:
-        return self in (RunStatus.RUNNING, RunStatus.CANCELLING)
-
-
-_TERMINAL = frozenset({RunStatus.SUCCESS, RunStatus.FAILED, RunStatus.CANCELED})
-
-
-class TriggerType(str, enum.Enum):
-    """How a run or a pipeline trigger fires."""
-
-    MANUAL = "manual"
-    CRON = "cron"
-    EVENT = "event"
-    API = "api"
-
-
-class PipelineType(str, enum.Enum):
-    """What a pipeline does. Only `extractor` is documented; the others are Nekt's kinds."""
-
-    EXTRACTOR = "extractor"
-    TRANSFORMATION = "transformation"
-    DESTINATION = "destination"
-
-
-class EventRule(str, enum.Enum):
-    """How an event trigger combines its events."""
-
-    ANY = "any"
-    ALL = "all"
-
-
-class CreditChargeStatus(str, enum.Enum):
-    """Whether a run was charged credits (flat shape only)."""
-
-    UNSUCCESSFUL = "unsuccessful"
-    FIRST_EXTRACTION = "first_extraction"
-    CHARGED = "charged"
 
 
 def _open_enum(cls: type[E]) -> Callable[[Any], E | UnknownValue]:
@@ -160,11 +120,6 @@ OptCreditStatus = Annotated[
 ]
 OptDatetime = Annotated[datetime | None, AfterValidator(_aware)]
 OptDecimal = Annotated[Decimal | None, BeforeValidator(_decimal)]
-
-
-def is_unknown(value: object) -> bool:
-    """True when an enum-like field holds a value this version does not know."""
-    return isinstance(value, UnknownValue)
 
 
 class _Model(BaseModel):

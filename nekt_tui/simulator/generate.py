@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from nekt_tui.api.models import RunStatus
+from nekt_tui.api.enums import RunStatus
 
 if TYPE_CHECKING:
     from nekt_tui.simulator.world import World

@@ -10,7 +10,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from nekt_tui.api.models import RunStatus
+from nekt_tui.api.enums import RunStatus
 
 #: The statuses a script may put a run through before it ends, in lifecycle order.
 PHASE_ORDER = (RunStatus.PENDING_EVENTS, RunStatus.QUEUED, RunStatus.RUNNING)

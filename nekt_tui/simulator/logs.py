@@ -13,7 +13,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from nekt_tui.api.models import RunStatus
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.simulator import messages
 from nekt_tui.simulator.lifecycle import Timeline
 from nekt_tui.simulator.tracebacks import make_failure

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from nekt_tui.api.models import RunStatus
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.simulator.entities import SimPipeline, SimRun, SimToken, SimTrigger, SimUser
 
 Iso = Callable[[float], str]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from nekt_tui.api.models import RunStatus
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.clock import Clock, SystemClock
 from nekt_tui.simulator import catalog, shapes
 from nekt_tui.simulator.demo import build_demo

@@ -12,7 +12,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.content import Content
@@ -33,9 +33,11 @@ from nekt_tui.ui.screens.main import MainScreen, Widgets
 from nekt_tui.ui.status_style import look, status_variables
 from nekt_tui.ui.store import RunStore
 from nekt_tui.ui.widgets.header_bar import Connection, Polling, notice_content
-from nekt_tui.watch.engine import RunSource
 from nekt_tui.watch.events import Event
-from nekt_tui.watch.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from nekt_tui.watch.engine import RunSource
+    from nekt_tui.watch.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,9 @@ class NektCore(App[int]):
     """State, lifecycle and engine events of the app.
 
     Backend, all injectable: `source` (a `RunSource`, e.g. `NektClient`; the app builds
-    its `Scheduler`) or a ready `scheduler` (the app follows its `events()`), `clock`,
+    its `Scheduler`), or `connect()` that makes one once the first frame is on screen (the
+    HTTP stack and the models cost more to import than the whole first frame), or a ready
+    `scheduler` (the app follows its `events()`), `clock`,
     `store` (the saved watch list), `make_source(key)` (a client for a key typed in the
     app), `rng` (the scheduler's jitter). `problem` opens the app in the no-key state with
     that message; `tick_interval=None` leaves the once-a-second redraw to `tick()` calls.
@@ -79,6 +83,7 @@ class NektCore(App[int]):
         on_close: Callable[[], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
         make_source: Callable[[str], RunSource] | None = None,
+        connect: Callable[[], RunSource] | None = None,
         log_max_lines: int = 500_000,
         tick_interval: float | None = 1.0,
     ) -> None:
@@ -99,6 +104,7 @@ class NektCore(App[int]):
         self._on_close = on_close
         self._rng = rng
         self._make_source = make_source
+        self._connect = connect
         self.log_max_lines = log_max_lines
         #: Seconds between redraws of moving text; None: only `tick()` calls (tests).
         self.tick_interval = tick_interval
@@ -165,7 +171,8 @@ class NektCore(App[int]):
     # ---- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Load the watch list, start polling, start the 1 s tick (once the screen is up)."""
+        """Load the watch list and start the 1 s tick (once the screen is up); start polling
+        once the first frame is drawn."""
         saved = []
         for entry in self.store.entries():
             row = self.model.add(entry.run_id, entry.label, entry.status)
@@ -178,7 +185,6 @@ class NektCore(App[int]):
             self.store.add(run_id)
         if new:
             self.save_now()
-        self._start_polling()
         self.list_changed()
         if new:
             self.widgets.watch_list.select(new[0])
@@ -187,13 +193,28 @@ class NektCore(App[int]):
             self.notify(self.store.message, severity="warning", timeout=30, markup=False)
         if self.tick_interval is not None:
             self.set_interval(self.tick_interval, self.tick)
+        self.call_after_refresh(self._start_after_first_frame)
+
+    def _start_after_first_frame(self) -> None:
+        try:
+            self._start_polling()
+        except Exception as exc:  # e.g. a client that cannot be built: say so, keep the list
+            self.report_failure("starting to poll", exc)
         self.started = True
-        # Move everything alive now (Textual, widgets, the loaded list) out of the
-        # collector's reach: with 2,000 runs, full collections otherwise stall 30-110 ms.
+        # Move everything alive now (Textual, widgets, the loaded list, the client) out of
+        # the collector's reach: with 2,000 runs, full collections otherwise stall 30-110
+        # ms. The command line holds the collector off until here (see `cli._run_app`).
         gc.freeze()
+        gc.enable()
 
     def _start_polling(self) -> None:
+        if self._scheduler is None and self._source is None and self._connect is not None:
+            self._source = self._connect()
+            self._connect = None
+            self._extra_sources.append(self._source)  # closed with the app
         if self._scheduler is None and self._source is not None:
+            from nekt_tui.watch.scheduler import Scheduler  # not needed for the first frame
+
             self._scheduler = Scheduler(
                 self._source,
                 clock=self.clock,
@@ -227,7 +248,7 @@ class NektCore(App[int]):
 
     async def on_unmount(self) -> None:
         """Save the watch list, stop polling, close the client."""
-        gc.unfreeze()  # what `start` froze can be collected again (tests run many apps)
+        gc.unfreeze()  # what was frozen at start can be collected again (tests run many apps)
         self.save_now()
         if self._scheduler is not None and self._own_scheduler:
             await self._scheduler.aclose()
@@ -275,8 +296,7 @@ class NektCore(App[int]):
             w.log_panel.update_run(run_id, run, delta)
         if batch.rows:
             w.watch_list.rows_changed(batch.rows)
-        for row, transition in batch.transitions:
-            w.watch_list.flash(row.run_id, look(transition.new).key)
+        w.watch_list.flash_many((row.run_id, look(t.new).key) for row, t in batch.transitions)
         self._toast(batch)
         if should_ring(self.bell_policy, [t.new for _, t in batch.transitions]):
             self.ring()

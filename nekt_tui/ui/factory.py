@@ -1,23 +1,27 @@
 """Build the app from the configuration: the real API, or the in-process simulator (demo).
 
-The UI never imports httpx: `NektClient` and `app_transport` keep it behind them.
+The UI never imports httpx: `NektClient` and `app_transport` keep it behind them, and
+they are imported only when the app connects, after its first frame.
 """
 
 from __future__ import annotations
 
 import random
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from textual.theme import BUILTIN_THEMES
 
-from nekt_tui.api.client import NektClient
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.clock import Clock, SystemClock
 from nekt_tui.config import Config
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.store import RunStore, StoredRun
 from nekt_tui.watch.watchlist import WatchList
+
+if TYPE_CHECKING:
+    from nekt_tui.api.client import NektClient
 
 #: Where the demo's in-process client "connects" (nothing leaves the process).
 DEMO_URL = "http://127.0.0.1:8765"
@@ -69,37 +73,41 @@ def build_app(
         theme=config.theme,
         config_hint=str(config.config_file or "the config file"),
     )
+    # The client (httpx, pydantic) is built by the app once its first frame is drawn.
     if demo:
-        from nekt_tui.simulator import DEMO_KEY, World, app_transport
+        from nekt_tui.simulator import DEMO_KEY, World
 
         world = World.demo(clock)
-        client = NektClient(
-            DEMO_KEY,
-            DEMO_URL,
-            transport=app_transport(world, DEMO_KEY),
-            sleep=clock.sleep,
-            now=clock.now,
-        )
+        demo_clock = clock
+
+        def connect_demo() -> NektClient:
+            from nekt_tui.api.client import NektClient
+            from nekt_tui.simulator import app_transport
+
+            transport = app_transport(world, DEMO_KEY)
+            return NektClient(
+                DEMO_KEY, DEMO_URL, transport=transport, sleep=demo_clock.sleep, now=demo_clock.now
+            )
+
         store = RunStore.in_memory(StoredRun(run_id, None, None) for run_id in world.run_ids)
-        return make(
-            source=client,
-            store=store,
-            host="simulator (in-process)",
-            demo=True,
-            on_close=client.aclose,
-        )
+        return make(connect=connect_demo, store=store, host="simulator (in-process)", demo=True)
     store = RunStore(WatchList.load(config.state_file))
     host = urlsplit(config.api_url).netloc or config.api_url
     real_clock = clock
 
     def make_source(key: str) -> NektClient:
+        from nekt_tui.api.client import NektClient
+
         return NektClient(key, config.api_url, sleep=real_clock.sleep, now=real_clock.now)
 
     if config.api_key is None:
         return make(
             store=store, host=host, problem=missing_key_message(config), make_source=make_source
         )
-    client = make_source(config.api_key.reveal())
+    key = config.api_key
     return make(
-        source=client, store=store, host=host, on_close=client.aclose, make_source=make_source
+        connect=lambda: make_source(key.reveal()),
+        store=store,
+        host=host,
+        make_source=make_source,
     )

@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
-from nekt_tui.api.models import Run, RunStatus, UnknownValue
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui.status_style import STATUS_LABELS, UNKNOWN, attention_rank, look
+
+if TYPE_CHECKING:
+    from nekt_tui.api.models import Run
 
 StatusValue = RunStatus | UnknownValue
 

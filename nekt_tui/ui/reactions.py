@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.api.errors import ApiUnreachableError, RateLimitedError
-from nekt_tui.api.models import Run, RunStatus
 from nekt_tui.ui.model import Row, StatusValue, Transition, WatchModel
 from nekt_tui.ui.status_style import status_text
 from nekt_tui.ui.widgets.header_bar import Connection
@@ -28,6 +28,9 @@ from nekt_tui.watch.events import (
     StatusChanged,
 )
 from nekt_tui.watch.log_delta import LogDelta
+
+if TYPE_CHECKING:
+    from nekt_tui.api.models import Run
 
 AUTH_HELP = (
     "polling stopped. Press K to use another key now, R to retry this one, or fix it in "

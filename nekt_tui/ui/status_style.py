@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.color import Color
 
-from nekt_tui.api.models import RunStatus, UnknownValue
+from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.sanitize import sanitize
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from nekt_tui.api.models import RunStatus, UnknownValue
+from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.ui.status_style import as_status
 from nekt_tui.watch.watchlist import WatchEntry, WatchList
 

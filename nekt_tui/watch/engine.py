@@ -12,7 +12,7 @@ import random
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nekt_tui.api.errors import (
     AuthenticationError,
@@ -20,7 +20,6 @@ from nekt_tui.api.errors import (
     RateLimitedError,
     RunNotFoundError,
 )
-from nekt_tui.api.models import Run
 from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
 from nekt_tui.watch.events import (
@@ -37,6 +36,9 @@ from nekt_tui.watch.log_delta import LogTracker
 from nekt_tui.watch.queues import DueQueue, StaleQueue
 from nekt_tui.watch.runstate import Watched
 from nekt_tui.watch.stream import EventHub
+
+if TYPE_CHECKING:
+    from nekt_tui.api.models import Run
 
 log = logging.getLogger(__name__)
 

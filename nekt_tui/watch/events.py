@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
-from nekt_tui.api.models import Run, RunStatus, UnknownValue
 from nekt_tui.watch.log_delta import LogDelta
+
+if TYPE_CHECKING:
+    from nekt_tui.api.models import Run
 
 #: A run status as the engine reports it: a known status or an unknown one kept as text.
 StatusValue = RunStatus | UnknownValue

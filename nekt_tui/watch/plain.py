@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TextIO
 
-from nekt_tui.api.models import RunStatus, UnknownValue
+from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.sanitize import sanitize
 
 _SGR = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from nekt_tui.api.models import RunStatus, UnknownValue
+from nekt_tui.api.enums import RunStatus, UnknownValue
 
 #: Back-off after errors never waits longer than this between two polls of a run.
 MAX_BACKOFF = 60.0

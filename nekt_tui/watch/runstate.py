@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
-from nekt_tui.api.models import Run, RunStatus, UnknownValue
+
+if TYPE_CHECKING:
+    from nekt_tui.api.models import Run
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,9 +34,9 @@ import asyncio
 from datetime import datetime
 from types import TracebackType
 
+from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
 from nekt_tui.api.ids import validate_run_id
-from nekt_tui.api.models import RunStatus, UnknownValue
 from nekt_tui.watch import policy
 from nekt_tui.watch.engine import EventCallback, RunSource, positive_seconds
 from nekt_tui.watch.runstate import RunState, Watched

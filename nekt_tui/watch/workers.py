@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
-from nekt_tui.api.models import Run
 from nekt_tui.watch.engine import PollEngine, RunSource, as_nekt_error, earliest
 from nekt_tui.watch.events import Recovered
 from nekt_tui.watch.runstate import Watched
+
+if TYPE_CHECKING:
+    from nekt_tui.api.models import Run
 
 log = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from nekt_tui.simulator import Faults, SimulatorTransport, World, app_transport
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.store import RunStore, StoredRun
 from nekt_tui.ui.widgets.watch_list import WatchList
+from tests.ui.conftest import until_started
 
 #: A key nobody would type by accident: tests search every output for it (and its tail).
 SECRET = "sk-live-H6-9f2c4e7a1b3d5f60a8c2e4b6d8f01357"
@@ -121,6 +122,7 @@ class Rig:
     async def advance(self, pilot: Pilot[Any], seconds: float) -> None:
         """Move the clock (every wake-up settles the loop, so the app sees each event at
         its time), then draw the frame (its timer runs on real time) and let it settle."""
+        await until_started(pilot)
         await self.clock.advance(seconds)
         self.app.draw_now()
         await pilot.pause()

@@ -89,7 +89,7 @@ async def test_key_from_each_source_is_used_and_never_shown_logged_or_saved(
         made.append(NektClient(key, url, transport=transport, sleep=clock.sleep, now=clock.now))
         return made[-1]
 
-    monkeypatch.setattr("nekt_tui.ui.factory.NektClient", client)
+    monkeypatch.setattr("nekt_tui.api.client.NektClient", client)
     caplog.set_level(logging.DEBUG)
     app = build_app(config, demo=False, initial_text=" ".join(world.run_ids), clock=clock)
     events: list[Event] = []

@@ -205,3 +205,12 @@ async def test_a_run_not_created_yet_is_not_found(fake_clock: FakeClock) -> None
         await fake_clock.advance(10)
         assert (await http.get(f"/api/v1/runs/{rid}/")).json()["status"] == "queued"
         assert (await http.get("/api/v1/runs/")).json()["count"] == 1
+
+
+def test_every_name_the_package_exports_loads_on_first_use() -> None:
+    import nekt_tui.simulator as simulator
+
+    for name in simulator.__all__:
+        assert getattr(simulator, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = simulator.Nope  # type: ignore[attr-defined]

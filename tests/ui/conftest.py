@@ -36,15 +36,22 @@ def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-async def advance(pilot: Pilot[Any], clock: FakeClock, seconds: float) -> None:
-    """Wait until the app has started polling, move the clock, let the app draw."""
+async def until_started(pilot: Pilot[Any]) -> None:
+    """Wait until the app has drawn its first frame and started polling."""
     app = pilot.app
     assert isinstance(app, NektApp)
     for _ in range(1000):
         if app.started:
-            break
+            return
         await pilot.pause()
-    assert app.started, "the app did not start"
+    raise AssertionError("the app did not start")
+
+
+async def advance(pilot: Pilot[Any], clock: FakeClock, seconds: float) -> None:
+    """Wait until the app has started polling, move the clock, let the app draw."""
+    app = pilot.app
+    assert isinstance(app, NektApp)
+    await until_started(pilot)
     await clock.advance(seconds)
     if app.scheduler is not None:
         # Every answer due by now has arrived (a request parked on the fake clock, e.g.

@@ -17,7 +17,7 @@ from nekt_tui.ui.widgets.status_panel import StatusPanel
 from nekt_tui.ui.widgets.watch_list import WatchList
 from nekt_tui.watch.scheduler import Scheduler
 
-from .conftest import RUN_A, RUN_B, advance, make_sim
+from .conftest import RUN_A, RUN_B, advance, make_sim, until_started
 
 
 def _two_runs(clock: object) -> World:
@@ -160,6 +160,7 @@ async def test_pause_one_run_and_everything() -> None:
 async def test_plus_and_minus_change_the_poll_interval() -> None:
     sim = make_sim(_two_runs)
     async with sim.app.run_test(size=(100, 30)) as pilot:
+        await until_started(pilot)
         assert sim.app.scheduler is not None
         await pilot.press("plus")
         assert sim.app.scheduler.interval == 1.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -18,7 +18,6 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Static
 
-from nekt_tui.api.models import Run
 from nekt_tui.logview.save import default_log_name
 from nekt_tui.logview.search import SearchQuery
 from nekt_tui.logview.sgr import plain_text
@@ -26,6 +25,9 @@ from nekt_tui.logview.store import DEFAULT_CAP, LogDeltaLike, split_log
 from nekt_tui.ui.widgets.log_save import SaveLogScreen
 from nekt_tui.ui.widgets.log_search import LogSearchBar
 from nekt_tui.ui.widgets.log_view import LogView
+
+if TYPE_CHECKING:
+    from nekt_tui.api.models import Run
 
 NO_LOG = "this response carries no log (flat shape)"
 NO_RUN = "no run selected"

@@ -7,10 +7,11 @@ A flat-shape response has no pipeline object: the panel then says what the run d
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from nekt_tui.api.models import Pipeline, PipelineTrigger, Run, TriggerType
+from nekt_tui.api.enums import TriggerType
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.cron_text import read_cron
@@ -23,6 +24,9 @@ from nekt_tui.ui.widgets.status_panel import (
     trigger_text,
     when,
 )
+
+if TYPE_CHECKING:
+    from nekt_tui.api.models import Pipeline, PipelineTrigger, Run
 
 
 def _clean(text: str | None) -> str:

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from nekt_tui.api.models import Run, RunStatus, User
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.model import Row
@@ -21,6 +21,8 @@ from nekt_tui.ui.status_style import look
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
+
+    from nekt_tui.api.models import Run
 
 Part = str | tuple[str, str] | Content
 LABEL_WIDTH = 11
@@ -86,12 +88,12 @@ def who_text(run: Run) -> str:
     Never the token value (the model does not even keep it in its dump)."""
     by = run.triggered_by
     parts: list[str] = []
-    if isinstance(by, User):
+    if isinstance(by, int):
+        parts.append(f"user #{by}")
+    elif by is not None:
         name = sanitize(by.full_name, single_line=True)
         email = sanitize(by.email, single_line=True) if by.email else ""
         parts.append(f"{name} <{email}>" if name and email else name or email or "a user")
-    elif isinstance(by, int):
-        parts.append(f"user #{by}")
     token = run.triggered_by_token
     if token is not None:
         if token.description:

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from nekt_tui.api.models import RunStatus
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.model import Row, WatchModel
 from nekt_tui.ui.status_style import STATUS_KEYS, look
