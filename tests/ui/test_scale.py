@@ -8,6 +8,7 @@ from typing import Any
 
 from nekt_tui.api.models import RunStatus
 from nekt_tui.ui.core import FRAME
+from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.watch_list import WatchList
 
 from .conftest import ScriptedSource, advance, run_json, scripted_app
@@ -97,3 +98,27 @@ async def test_the_tick_redraws_only_lines_that_move_with_time() -> None:
         await pilot.pause()
         # Finished runs read "final" and a fixed duration: only the running one is redrawn.
         assert set(drawn) == {4}
+
+
+async def test_off_screen_rows_changed_in_a_frame_show_their_new_data_when_scrolled_to() -> None:
+    ids = _ids()[:200]
+    source = ScriptedSource({rid: run_json(rid, "running") for rid in ids})
+    app, clock = scripted_app(source, ids)
+    async with app.run_test(size=(120, 30)) as pilot:
+        for _ in range(4):
+            await advance(pilot, clock, 1)
+        watch_list = app.main.query_one(WatchList)
+        for rid in ids:
+            source.answers[rid] = run_json(rid, "failed")
+        await clock.advance(2.5)
+        await pilot.pause()
+        app.draw_now()
+        await pilot.pause()
+        # Every row flashes, on screen or not; the last one, off screen during the frame,
+        # is drawn from its new data once scrolled to.
+        assert all(watch_list.flashing(rid) == "failed" for rid in ids)
+        await pilot.press("end")
+        await pilot.pause()
+        assert watch_list.selected == ids[-1]
+        last = watch_list.render_line(watch_list.cursor - round(watch_list.scroll_y) + 1)
+        assert last.text.startswith(look(RunStatus.FAILED).symbol)

@@ -7,7 +7,7 @@ rebuild an index, never widgets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import ClassVar
 
@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -138,6 +138,8 @@ class WatchList(ScrollView, can_focus=True):
         self._flash_timer_armed = False
         #: Per run, the time-moving text its line was last drawn with (see `tick`).
         self._drawn: dict[str, tuple[str, str, bool]] = {}
+        #: While a paint runs: (width, base style, now), shared by its lines.
+        self._paint: tuple[int, Style, datetime] | None = None
 
     # ---- what is selected ----------------------------------------------------------
 
@@ -188,20 +190,39 @@ class WatchList(ScrollView, can_focus=True):
         self._scroll_cursor_visible()
         self.refresh()
 
-    def rows_changed(self, run_ids: Iterable[str]) -> None:
-        """These rows have new data: redraw them, or re-sort if the order may move."""
+    def rows_changed(self, run_ids: Collection[str]) -> None:
+        """These rows have new data: redraw them, or re-sort if the order may move.
+
+        Only the lines on screen are looked at: a poll of 2,000 runs costs a screenful of
+        set lookups here, and an off-screen row is drawn from its (updated) model when it
+        is scrolled into view.
+        """
         if self.model.order_depends_on_data():
             self.structure_changed()
             return
-        self._refresh_rows(i for i in map(self.model.index_of, run_ids) if i is not None)
+        top, bottom = self._visible_indexes()
+        view = self.model.view
+        if len(run_ids) < bottom - top:
+            self._refresh_rows(i for i in map(self.model.index_of, run_ids) if i is not None)
+        else:
+            self._refresh_rows(i for i in range(top, bottom) if view[i] in run_ids)
+
+    def _visible_indexes(self) -> tuple[int, int]:
+        """The view indexes [top, bottom) of the rows on screen (line 0 is the header)."""
+        top = round(self.scroll_y)
+        rows_shown = max(0, self.scrollable_content_region.height - 1)
+        return top, min(len(self.model.view), top + rows_shown)
 
     def _refresh_rows(self, indexes: Iterable[int]) -> None:
-        top = round(self.scroll_y)
-        height = self.scrollable_content_region.height
+        # Asking Textual for the content region costs more than a row's bookkeeping, so
+        # the window is worked out once per call, never per row. The dirty line is as
+        # wide as the rows, not the widget (what `refresh_line` marks): a line that also
+        # covers the scrollbar makes the compositor draw the whole scrollbar again.
+        top, bottom = self._visible_indexes()
+        width = self.scrollable_content_region.width
         for index in indexes:
-            y = index - top + 1
-            if 1 <= y < height:
-                self.refresh_line(y + top)
+            if top <= index < bottom:
+                self.refresh(Region(0, index + 1 - top, width, 1))
 
     def tick(self) -> None:
         """Once a second: redraw the visible lines whose text moved with time.
@@ -211,12 +232,11 @@ class WatchList(ScrollView, can_focus=True):
         and a "3m ago" is redrawn once a minute, not every second.
         """
         self._expire_flashes()
-        top = round(self.scroll_y)
         view = self.model.view
         rows = self.model.rows
         now = self._now()
         moving = []
-        for index in range(top, min(len(view), top + self.scrollable_content_region.height - 1)):
+        for index in range(*self._visible_indexes()):
             row = rows.get(view[index])
             if row is not None and self._drawn.get(row.run_id) != self._moving_key(row, now):
                 moving.append(index)
@@ -233,11 +253,19 @@ class WatchList(ScrollView, can_focus=True):
         The expiry is checked by a timer and by the 1 s tick; a test's frozen clock keeps
         the flash on until the clock moves, so what a test sees does not race real time.
         """
-        self._flash[run_id] = (status_key, self._monotonic() + FLASH_SECONDS)
-        index = self.model.index_of(run_id)
-        if index is not None:
-            self._refresh_rows((index,))
-        if not self._flash_timer_armed:
+        self.flash_many(((run_id, status_key),))
+
+    def flash_many(self, flashes: Iterable[tuple[str, str]]) -> None:
+        """`flash` for many rows (run ID, status key) at once: one redraw of the window."""
+        until = self._monotonic() + FLASH_SECONDS
+        indexes = []
+        for run_id, status_key in flashes:
+            self._flash[run_id] = (status_key, until)
+            index = self.model.index_of(run_id)
+            if index is not None:
+                indexes.append(index)
+        self._refresh_rows(indexes)
+        if self._flash and not self._flash_timer_armed:
             self._flash_timer_armed = True
             self.set_timer(FLASH_SECONDS, self._expire_flashes)
 
@@ -307,10 +335,24 @@ class WatchList(ScrollView, can_focus=True):
         name = max(4, width - 2 - number - status - elapsed - fresh)
         return name, number, status, elapsed, fresh
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines of `crop`, working out once what all its lines share."""
+        # Textual computes `rich_style` by walking every ancestor and the content region
+        # through the screen's map, on every call: once per line, that was about half
+        # of a row's cost. Both (and the time shown) hold for the whole paint.
+        self._paint = (self.scrollable_content_region.width, self.rich_style, self._now())
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
         """Draw the header (y = 0) or one row."""
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        width, base, now = self._paint or (
+            self.scrollable_content_region.width,
+            self.rich_style,
+            self._now(),
+        )
         if y == 0:
             return self._header(width, base)
         index = round(self.scroll_y) + y - 1
@@ -320,7 +362,7 @@ class WatchList(ScrollView, can_focus=True):
         row = self.model.rows.get(view[index])
         if row is None:
             return Strip.blank(width, base)
-        return self._row(row, index, width, base)
+        return self._row(row, index, width, base, now)
 
     def _header(self, width: int, base: Style) -> Strip:
         name, number, status, elapsed, fresh = self._columns(width)
@@ -336,8 +378,7 @@ class WatchList(ScrollView, can_focus=True):
         )
         return Strip([Segment(fit(text, width), base + self._style("header"))], width)
 
-    def _row(self, row: Row, index: int, width: int, base: Style) -> Strip:
-        now = self._now()
+    def _row(self, row: Row, index: int, width: int, base: Style, now: datetime) -> Strip:
         name_w, number_w, status_w, elapsed_w, fresh_w = self._columns(width)
         status = row.status
         shown = look(status)
