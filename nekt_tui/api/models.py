@@ -55,15 +55,17 @@ E = TypeVar("E", bound=enum.Enum)
 
 
 def _open_enum(cls: type[E]) -> Callable[[Any], E | UnknownValue]:
+    # A dict lookup rather than `cls(value)` (which raises and catches for an unknown
+    # value): this runs for about seven fields of every run of every poll.
+    members: dict[str, E] = {member.value: member for member in cls}
+
     def parse(value: Any) -> E | UnknownValue:
         if isinstance(value, cls):
             return value
         if not isinstance(value, str):
             raise ValueError(f"expected a string, got {type(value).__name__}")
-        try:
-            return cls(value)
-        except ValueError:
-            return UnknownValue(value)
+        member = members.get(value)
+        return UnknownValue(value) if member is None else member
 
     return parse
 

@@ -321,3 +321,90 @@ async def test_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("NEKT_API_URL")
     async with NektClient(KEY, transport=httpx.MockTransport(handler)) as client:
         assert client.base_url == "https://api.nekt.ai"
+
+
+async def test_each_poll_of_a_run_sends_the_key_to_that_runs_url() -> None:
+    other = "0d1f0a2e-5b6c-4d7e-8f90-a1b2c3d4e5f6"
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        rid = request.url.path.split("/")[-2]
+        return httpx.Response(200, json={**SEED, "id": rid})
+
+    async with make(handler) as client:
+        runs = [await client.get_run(rid) for rid in (RID, other, RID.upper(), RID)]
+    assert [r.id for r in runs] == [RID, other, RID, RID]
+    assert [r.url.path for r in seen] == [f"/api/v1/runs/{rid}/" for rid in (RID, other, RID, RID)]
+    assert all(r.headers["x-api-key"] == KEY and r.method == "GET" for r in seen)
+
+
+def _chunked(body: bytes, size: int = 64 * 1024) -> httpx.Response:
+    async def chunks() -> Any:
+        for start in range(0, len(body), size):
+            yield body[start : start + size]
+
+    return httpx.Response(200, content=chunks(), headers={"content-type": "application/json"})
+
+
+async def test_a_huge_log_arrives_whole_and_is_never_held_three_times() -> None:
+    import tracemalloc
+
+    from nekt_tui.api.client import LARGE_BODY
+
+    log_text = "".join(f'line {i} of a long log, with "quotes" and é\n' for i in range(120_000))
+    body = json.dumps({**SEED, "log": {**SEED["log"], "parsed_log": log_text}}).encode()
+    assert len(body) > 4 * LARGE_BODY
+    async with make(lambda r: _chunked(body)) as client:
+        await client.get_run(RID)  # warm up: build the model, the pool, the caches
+        tracemalloc.start()
+        try:
+            run = await client.get_run(RID)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert run.parsed_log == log_text
+    # The final log string is about one body; reading and parsing may add one more, not
+    # the two more (chunk list + joined bytes, or bytes + decoded text + log) of before.
+    assert peak < 2.5 * len(body), peak / len(body)
+
+
+@pytest.mark.parametrize("small", [True, False])
+async def test_bodies_big_and_small_that_are_not_json_are_named_so(small: bool) -> None:
+    from nekt_tui.api.client import LARGE_BODY
+
+    size = 100 if small else LARGE_BODY + 10
+    for junk in (b"<html>" + b"x" * size, b'{"id": "' + b"\xff" * size + b'"}'):
+        async with make(lambda r, junk=junk: _chunked(junk)) as client:
+            with pytest.raises(BadResponseError, match="not valid JSON") as err:
+                await client.get_run(RID)
+        assert "xxx" not in str(err.value)
+
+
+async def test_a_proxy_from_the_environment_is_still_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    heard: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heard.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        async with NektClient(KEY, max_retries=1) as client:
+            with pytest.raises(ApiUnreachableError):
+                await client.get_run(RID)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert heard and heard[0].startswith(b"CONNECT api.nekt.ai:443 ")
+    assert KEY.encode() not in heard[0]  # the key goes only inside the TLS tunnel
