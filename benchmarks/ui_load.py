@@ -4,13 +4,33 @@ The real app (`NektApp`, headless through `run_test`) is given a real `Scheduler
 `FakeClock` whose source answers at once from memory, so a cycle is exactly what one poll
 interval brings: every run polled once, and every run's status and log changed (status
 flips between `running` and `cancelling`, both polled every interval, and one log line
-is added). A cycle starts when the clock moves by one interval and ends when the app has
-drawn the last of its updates and `pilot.pause()` has rendered whatever was still dirty
-(at once, rather than at the next frame tick). A loop-lag probe (a task that asks to wake
-every 2 ms) reports the longest time the event loop was busy meanwhile.
+is added). The runs' `Run` objects are built before each cycle starts, so the time
+measured is the engine's and the UI's, not the benchmark's.
 
-The runs' `Run` objects are built before each cycle starts, so the time measured is the
-engine's and the UI's, not the benchmark's.
+What a cycle measures (all wall-clock, `time.perf_counter`):
+
+- start: just before the fake clock moves by one interval (the polls become due);
+- `events_s`: the last engine `StatusChanged` of the cycle reached the app;
+- `applied_s`: the app has folded every event into its model and its frame timer
+  (`core.FRAME`, 1/30 s after the first event) has pushed the batch into the widgets;
+- `cycle_s`, the figure: the moment Textual finished composing the last frame of the
+  cycle, the one after which the screen is settled. A frame is timestamped where Textual
+  hands the composed `CompositorUpdate` to `App._display` (headless, nothing is written
+  after that; a real terminal adds the write). The screen is settled when the app's frame
+  timer and model have nothing pending, no widget or the screen has a repaint, layout,
+  scroll or recompose pending (flags or queued messages) and no call-after-refresh
+  waits. So Textual's own 60 Hz screen-update timer and every layout a frame triggers
+  (e.g. a container whose scroll range changed asks for a second one) count, and the
+  app's 1/30 s frame coalescing is included, as a user would wait for it.
+- `frames`, `layouts`: frames composed and full-screen layouts (`Screen._refresh_layout`
+  without scroll) in the cycle;
+- `stall_s`: the longest time the event loop was busy during the cycle, from a loop-lag
+  probe (a task that asks to wake every 2 ms), until a few probe periods after the end.
+
+The end is found by polling (every `SETTLE_POLL` s) whether the screen is settled, and
+then taking the last frame's timestamp, so the poll period does not move the end. The
+previous end, `pilot.pause()`, waited for 20 ms slices of idle CPU and then forced a
+frame: 20-60 ms after the app had finished, by slice quantisation.
 """
 
 from __future__ import annotations
@@ -22,6 +42,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App
+from textual.geometry import Size as ScreenSize
+from textual.screen import Screen
+from textual.widget import Widget
+
 from benchmarks.common import Figure, LagProbe, Row, Size, log
 from nekt_tui.api.models import Run
 from nekt_tui.clock import FakeClock
@@ -32,6 +57,7 @@ from nekt_tui.watch.scheduler import Scheduler
 
 INTERVAL = 2.0
 SIZE = (160, 48)
+SETTLE_POLL = 0.001
 _STATUSES = ("running", "cancelling")
 
 
@@ -67,12 +93,74 @@ class CycleSource:
         return self.runs[run_id]
 
 
-async def _wait_for(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+class FrameLog:
+    """Timestamps the frames an app composes and counts its full-screen layouts.
+
+    Wraps, on the instances only, `App._display` (every composed frame reaches it, also
+    headless, where it writes nothing) and the screen's `_refresh_layout`."""
+
+    def __init__(self, app: App[Any], screen: Screen[Any]) -> None:
+        self.frames: list[float] = []
+        self.layouts: list[float] = []
+        display = app._display
+        refresh_layout = screen._refresh_layout
+
+        def timed_display(screen: Screen[Any], renderable: Any) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                self.frames.append(time.perf_counter())
+
+        def counted_layout(size: ScreenSize | None = None, scroll: bool = False) -> None:
+            if not (scroll and not screen._layout_widgets):  # the same test Textual makes
+                self.layouts.append(time.perf_counter())
+            refresh_layout(size, scroll)
+
+        # The instance attributes shadow the methods; Textual calls them through `self`.
+        app._display = timed_display  # type: ignore[method-assign]
+        screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+
+    def since(self, times: list[float], t0: float) -> list[float]:
+        """The timestamps in `times` at or after `t0`."""
+        return [t for t in times if t >= t0]
+
+
+def settled(app: NektApp) -> bool:
+    """Nothing left to draw: no batch waiting for the app's frame timer, and no repaint,
+    layout, scroll or recompose pending anywhere on the screen (a flag not yet turned
+    into a message, a message not yet handled, or a frame not yet composed)."""
+    if app._flush_pending or app.reducer.pending:
+        return False
+    screen = app.screen
+    if (
+        screen._layout_required
+        or screen._scroll_required
+        or screen._repaint_required
+        or screen._recompose_required
+        or screen._dirty_widgets
+        or screen._callbacks
+    ):
+        return False
+    for node in (app, *screen.walk_children(with_self=True)):
+        if not node._message_queue.empty():
+            return False
+        if isinstance(node, Widget) and (
+            node._repaint_required
+            or node._layout_required
+            or node._scroll_required
+            or node._recompose_required
+        ):
+            return False
+    return True
+
+
+async def _wait_for(
+    predicate: Callable[[], bool], timeout: float = 60.0, poll: float = 0.0005
+) -> None:
     end = time.perf_counter() + timeout
     while not predicate():
         if time.perf_counter() > end:
             raise TimeoutError("the app did not finish the cycle in time")
-        await asyncio.sleep(0.0005)
+        await asyncio.sleep(poll)
 
 
 async def measure(n_runs: int, cycles: int) -> dict[str, Any]:
@@ -91,8 +179,9 @@ async def measure(n_runs: int, cycles: int) -> dict[str, Any]:
         host="benchmark",
         bell="off",
     )
-    seen = {"changed": 0, "last": 0.0}
+    seen = {"changed": 0, "last": 0.0, "drawn": 0.0}
     on_engine_event = app.on_engine_event
+    draw_now = app.draw_now
 
     def counting_event(event: Event) -> None:
         on_engine_event(event)
@@ -100,8 +189,16 @@ async def measure(n_runs: int, cycles: int) -> dict[str, Any]:
             seen["changed"] += 1
             seen["last"] = time.perf_counter()
 
-    # The instance attribute shadows the method: the app's event worker calls it.
+    def timed_draw() -> None:
+        batch = app._flush_pending
+        draw_now()
+        if batch:
+            seen["drawn"] = time.perf_counter()
+
+    # The instance attributes shadow the methods: the app's event worker and frame
+    # timer call them through `self`.
     app.on_engine_event = counting_event  # type: ignore[method-assign]
+    app.draw_now = timed_draw  # type: ignore[method-assign]
     results: list[dict[str, float]] = []
     probe = LagProbe(0.002)
     async with app.run_test(size=SIZE) as pilot:
@@ -109,11 +206,14 @@ async def measure(n_runs: int, cycles: int) -> dict[str, Any]:
         await clock.advance(0)
         await _wait_for(lambda: seen["changed"] >= n_runs)
         await pilot.pause()
+        frames = FrameLog(app, app.screen)
         probe.start()
         for cycle in range(1, cycles + 1):
             source.prepare(cycle)
             await pilot.pause()
             await asyncio.sleep(0.05)  # let the probe see a quiet loop first
+            if not settled(app):
+                raise RuntimeError("the screen was not settled before the cycle")
             target = seen["changed"] + n_runs
             probe.reset()
             t0 = time.perf_counter()
@@ -121,18 +221,25 @@ async def measure(n_runs: int, cycles: int) -> dict[str, Any]:
             await _wait_for(lambda t=target: seen["changed"] >= t)  # type: ignore[misc]
             t_events = seen["last"]
             await _wait_for(lambda: not app._flush_pending and not app.reducer.pending)
-            t_applied = time.perf_counter()
-            # pilot.pause() waits for every widget to handle its messages, then renders
-            # whatever is still dirty at once (instead of at the next 60 Hz frame).
-            await pilot.pause()
-            t_frame = time.perf_counter()
+            # When the last batch went into the widgets (not when this poll noticed).
+            t_applied = seen["drawn"]
+            # Not `pilot.pause()`: it would force a frame at a moment of its own choosing.
+            await _wait_for(lambda: settled(app), poll=SETTLE_POLL)
+            drawn = frames.since(frames.frames, t0)
+            if not drawn:
+                raise RuntimeError("the cycle's updates reached the screen in no frame")
+            # A last batch that changed nothing on screen (rows out of view) is drawn in
+            # no frame: the cycle then ended when it was applied.
+            t_end = max(drawn[-1], t_applied)
             await asyncio.sleep(probe.period * 4)
             results.append(
                 {
-                    "cycle_s": t_frame - t0,
+                    "cycle_s": t_end - t0,
                     "events_s": t_events - t0,
                     "applied_s": t_applied - t0,
                     "stall_s": probe.peak,
+                    "frames": len(drawn),
+                    "layouts": len(frames.since(frames.layouts, t0)),
                 }
             )
         await probe.stop()

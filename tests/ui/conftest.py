@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from textual.geometry import Size
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from nekt_tui.api.client import NektClient
 from nekt_tui.api.models import Run
@@ -163,6 +165,21 @@ def scripted_app(
     options.setdefault("tick_interval", None)
     app = NektApp(source=source, clock=clock, host="test", rng=random.Random(7), **options)
     return app, clock
+
+
+def count_layouts(screen: Screen[Any]) -> list[float]:
+    """From now on, list when `screen` lays out all its widgets again (a full re-flow and
+    repaint, the cost the panels avoid); scroll-only updates are not counted."""
+    layouts: list[float] = []
+    original = screen._refresh_layout
+
+    def refresh_layout(size: Size | None = None, scroll: bool = False) -> None:
+        if not (scroll and not screen._layout_widgets):  # Textual's own test for a re-flow
+            layouts.append(time.perf_counter())
+        original(size, scroll)
+
+    screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
+    return layouts
 
 
 def env_without_color() -> dict[str, str]:

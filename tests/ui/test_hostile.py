@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from textual.widgets import Static
-
 from nekt_tui.api.models import RunStatus
 from nekt_tui.ui.widgets.watch_list import WatchList
 
@@ -56,8 +54,8 @@ async def test_hostile_run_is_shown_literally_and_inert() -> None:
         assert row.status is RunStatus.RUNNING
         line = app.main.query_one(WatchList).render_line(1).text
         assert HOSTILE_SLUG in line
-        status = str(app.main.query_one("#status-body", Static).render())
-        pipeline = str(app.main.query_one("#pipeline-body", Static).render())
+        status = app.widgets.status.content.plain
+        pipeline = app.widgets.pipeline.content.plain
         assert HOSTILE_SLUG in status and HOSTILE_SLUG in pipeline
         assert "[b]Mallory" in status and "[i]m@x" in status
         assert "s3cr3t-token-value" not in status + pipeline
@@ -96,7 +94,7 @@ async def test_unknown_status_is_shown_as_unknown_not_markup() -> None:
         assert line.lstrip().startswith("?")
         assert "[b]paused_" in line
         assert "\x1b" not in line
-        status = str(app.main.query_one("#status-body", Static).render())
+        status = app.widgets.status.content.plain
         assert "? [b]paused_by_ops" in status
 
 

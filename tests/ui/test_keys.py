@@ -337,7 +337,7 @@ async def test_arrow_keys_select_and_panels_follow() -> None:
         await sim.advance(pilot, 1)
         await pilot.press("down")
         assert sim.app.widgets.watch_list.selected == second
-        body = str(sim.app.main.query_one("#status-body", Static).render())
+        body = sim.app.widgets.status.content.plain
         assert second in body
         await pilot.press("up")
         assert sim.app.widgets.watch_list.selected == first

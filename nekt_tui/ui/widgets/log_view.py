@@ -21,6 +21,7 @@ from nekt_tui.logview.layout import FilterView, FullView, RowMap, View
 from nekt_tui.logview.matches import MatchSet
 from nekt_tui.logview.search import ScanResult, SearchQuery, scan
 from nekt_tui.logview.store import DEFAULT_CAP, Change, LineStore, LogDeltaLike
+from nekt_tui.ui.widgets.content_view import set_scroll_range
 from nekt_tui.ui.widgets.log_render import LineRenderer
 
 
@@ -194,18 +195,8 @@ class LogView(ScrollView, can_focus=True):
         else:
             width = 0 if self.wrap else self.store.max_width + self.gutter_width()
             size = Size(width, self.rows.rows(self.view))
-        if size == self.virtual_size:
-            return
-        if not self.is_mounted or not self.container_size:
-            self.virtual_size = size
-            return
-        # Setting `virtual_size` asks for a layout of the whole screen, on every append.
-        # The view's own size never depends on its content, so update it quietly plus the
-        # scrollbars, as Textual does for a resize that needs no layout
-        # (`Widget._size_updated`); a scrollbar that appears or goes still asks for one.
-        self.set_reactive(LogView.virtual_size, size)
-        self._scroll_update(size)
-        self.refresh()
+        # Not `self.virtual_size = size`: that lays out the whole screen on every append.
+        set_scroll_range(self, size)
 
     def on_resize(self) -> None:
         """Wrapped rows depend on the width."""

@@ -165,7 +165,6 @@ class PipelinePanel(RunTextPanel):
     """The selected run's pipeline and its triggers (or what the flat shape tells)."""
 
     TITLE = "Pipeline & triggers"
-    BODY_ID = "pipeline-body"
 
     def build(self, row: Row | None, now: datetime) -> Content:
         """`pipeline_content` for the row."""

@@ -6,22 +6,18 @@ import enum
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
 from nekt_tui.api.enums import RunStatus
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.model import Row
 from nekt_tui.ui.status_style import look
+from nekt_tui.ui.widgets.content_view import ContentView
 
 if TYPE_CHECKING:
-    from textual.css.styles import RulesMap
-
     from nekt_tui.api.models import Run
 
 Part = str | tuple[str, str] | Content
@@ -169,21 +165,6 @@ def status_content(row: Row | None, now: datetime) -> Content:
     return Content("").join(out)
 
 
-def update_body(body: Static, old: Content | None, new: Content) -> None:
-    """Show `new` in a panel body, laying the screen out again only if its height changes.
-
-    The 1 s tick moves "… ago" texts; a layout pass re-flows and repaints the whole
-    screen, which is most of the app's idle CPU. Same height: repaint the body alone.
-    """
-    width = body.content_size.width
-    # What Textual itself measures a Static's height with (its styles act as the rules).
-    rules = cast("RulesMap", body.styles)
-    layout = (
-        old is None or width <= 0 or old.get_height(rules, width) != new.get_height(rules, width)
-    )
-    body.update(new, layout=layout)
-
-
 def _data_state(row: Row, now: datetime) -> Part:
     if row.paused:
         return ("paused (p resumes)", "$text-warning")
@@ -195,30 +176,26 @@ def _data_state(row: Row, now: datetime) -> Part:
     return f"fetched {timefmt.ago(fresh, now)}"
 
 
-class RunTextPanel(VerticalScroll, can_focus=True):
-    """A scrollable panel with one text body built from the selected row.
+class RunTextPanel(ContentView, can_focus=True):
+    """A scrollable panel with one text built from the selected row.
 
-    The body is rebuilt on data changes and on the 1 s tick, but redrawn only when its
-    text or colours changed (relative times move every second).
+    The text is rebuilt on data changes and on the 1 s tick, but redrawn only when its
+    text or colours changed (relative times move every second). A longer text (one more
+    history line per status change) only moves the scroll range: the screen is not laid
+    out again.
     """
 
     TITLE = ""
-    BODY_ID = ""
 
     def __init__(self, now: Callable[[], datetime], *, id: str | None = None) -> None:
         super().__init__(id=id, classes="panel")
         self._now = now
         self._row: Row | None = None
         self._shown: tuple[str, tuple[object, ...]] | None = None
-        self._content: Content | None = None
         self.border_title = self.TITLE
 
-    def compose(self) -> ComposeResult:
-        """One static body."""
-        yield Static(id=self.BODY_ID)
-
     def build(self, row: Row | None, now: datetime) -> Content:
-        """The body's text for this row at this time."""
+        """The panel's text for this row at this time."""
         raise NotImplementedError
 
     def show(self, row: Row | None) -> None:
@@ -233,15 +210,13 @@ class RunTextPanel(VerticalScroll, can_focus=True):
         key = (content.plain, tuple(content.spans))
         if key != self._shown:
             self._shown = key
-            update_body(self.query_one(f"#{self.BODY_ID}", Static), self._content, content)
-            self._content = content
+            self.set_content(content)
 
 
 class StatusPanel(RunTextPanel):
     """The selected run's status, times, trigger, costs and transition history."""
 
     TITLE = "Status"
-    BODY_ID = "status-body"
 
     def build(self, row: Row | None, now: datetime) -> Content:
         """`status_content` for the row."""
