@@ -53,11 +53,13 @@ def _report_when_ready(app: Any, path: str, run_ids: list[str], select: str | No
 
 def _nekt_app(args: argparse.Namespace) -> Any:
     from nekt_tui.api.client import NektClient
-    from nekt_tui.simulator import DEMO_KEY, World, app_transport
     from nekt_tui.ui.app import NektApp
     from nekt_tui.ui.store import RunStore, StoredRun
 
     if args.command == "idle":
+        # Only here: `watch` measures the app as a user runs it, without the simulator.
+        from nekt_tui.simulator import DEMO_KEY, World, app_transport
+
         world = World(seed=11, shape="nested", n_runs=0)
         run_ids = [
             world.add_run(
