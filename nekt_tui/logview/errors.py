@@ -10,6 +10,7 @@ first time someone asks for an error past what is scanned.
 from __future__ import annotations
 
 import bisect
+import time
 from array import array
 from collections.abc import Sequence
 from typing import Protocol
@@ -44,6 +45,8 @@ class ErrorIndex:
     # so an error near where the reader is is found without scanning far past it.
     FIRST_STEP = 256
     MAX_STEP = 64_000
+    # With a time budget, steps stay small enough (a few ms at worst) to stop on time.
+    SLICE_STEP = 2_048
 
     def __init__(self, source: ErrorSource) -> None:
         self._source = source
@@ -107,17 +110,32 @@ class ErrorIndex:
 
     def next_after(self, after: int | None) -> int | None:
         """The first error start after line `after` (None: from the top), scanning on."""
+        return self.seek(after)[1]
+
+    def seek(self, after: int | None, budget: float | None = None) -> tuple[bool, int | None]:
+        """`(True, line)` for the first error start after line `after` (None: from the
+        top), or `(True, None)` when there is none, scanning on as needed.
+
+        With a `budget` (seconds), scanning stops after about that long and returns
+        `(False, None)` when it has not decided yet; ask again to go on where it stopped.
+        A log full of lines that only look like errors scans at a few µs a line, so the
+        UI asks in slices instead of holding the screen for a second.
+        """
         source = self._source
         low = source.first if after is None else max(source.first, after + 1)
         step = self.FIRST_STEP
+        cap = self.MAX_STEP if budget is None else self.SLICE_STEP
+        stop_at = None if budget is None else time.perf_counter() + budget
         while True:
             k = bisect.bisect_left(self._starts, low)
             if k < len(self._starts):
-                return self._starts[k]
+                return True, self._starts[k]
             if self.complete:
-                return None
+                return True, None
+            if stop_at is not None and time.perf_counter() >= stop_at:
+                return False, None
             self.advance(step)
-            step = min(2 * step, self.MAX_STEP)
+            step = min(2 * step, cap)
 
 
 def hint_lines(

@@ -356,3 +356,48 @@ async def test_an_append_touches_only_new_and_visible_lines(
         assert panel.view.store.source is panel.run.parsed_log  # held, not copied
         assert screen_rows(panel.view)[-1] == "line 20999"
         assert 0 < len(set(cleaned)) <= panel.view.scrollable_content_region.height
+
+
+def _look_alikes(n: int) -> list[str]:
+    # Every line has an error word near its start but is no error: each must be checked
+    # the slow way (a few µs), so 120,000 of them take far longer than one slice.
+    return [f"2024-01-01T00:00:00Z INFO error budget ok, record {i}" for i in range(n)]
+
+
+async def _settle_seek(pilot: Pilot[None], panel: LogPanel) -> None:
+    for _ in range(400):
+        if "looking for errors" not in status(panel):
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the error seek never ended")
+
+
+async def test_e_on_a_log_slow_to_rule_out_keeps_the_app_answering_and_then_jumps() -> None:
+    async with LogHost().run_test(size=SIZE) as pilot:
+        panel = await _open(pilot, [*_look_alikes(120_000), "ERROR: the real one", *numbered(30)])
+        await pilot.press("g")
+        # Pilot's `press` waits for the app to go idle, which it does only once the seek
+        # is over: start it directly, and queue a key's action behind it.
+        panel.action_first_error()
+        await pilot.pause(0.01)
+        assert "looking for errors…" in status(panel)
+        pilot.app.call_later(panel.action_toggle_wrap)
+        await pilot.pause(0.01)
+        assert panel.view.wrap  # handled between two slices of the scan
+        assert "looking for errors…" in status(panel)
+        await _settle_seek(pilot, panel)
+        assert screen_rows(panel.view)[0] == "ERROR: the real one"
+
+
+async def test_another_log_cancels_an_error_seek_under_way() -> None:
+    async with LogHost().run_test(size=SIZE) as pilot:
+        panel = await _open(pilot, [*_look_alikes(120_000), "ERROR: in the first log"])
+        await pilot.press("g")
+        panel.action_first_error()
+        await pilot.pause(0.01)
+        assert "looking for errors…" in status(panel)
+        await _open(pilot, numbered(50), run_id=RUN_B)
+        assert "looking for errors" not in status(panel)
+        await pilot.pause(0.05)
+        assert screen_rows(panel.view)[-1] == "line 49"  # still following the new log
+        assert panel.view.error_cursor is None

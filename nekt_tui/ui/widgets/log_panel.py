@@ -7,6 +7,7 @@ from `run.parsed_log` when that run is selected again.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -79,6 +80,8 @@ class LogPanel(Widget):
     ]
 
     DEFAULT_CONTEXT = 2
+    #: Seconds of scanning for the next error between two turns of the event loop.
+    SEEK_SLICE = 0.008
 
     def __init__(
         self,
@@ -98,6 +101,8 @@ class LogPanel(Widget):
         self._regex = False
         self._filter_context = self.DEFAULT_CONTEXT
         self._status_shown: str | None = None
+        self._seek_id = 0  # the error seek under way; a new one (or a new log) bumps it
+        self._seeking = False
 
     def compose(self) -> ComposeResult:
         """The log view, the search bar (hidden until `/`) and the status line."""
@@ -122,6 +127,7 @@ class LogPanel(Widget):
             self.run = run
             return
         self._remember()
+        self._cancel_seek()
         self.run_id, self.run = run_id, run
         self._loaded = False
         place = self._places.get(run_id, _Place())
@@ -149,6 +155,7 @@ class LogPanel(Widget):
 
     def clear(self) -> None:
         """Show nothing and forget every run."""
+        self._cancel_seek()
         self.run_id = self.run = None
         self._places.clear()
         self._loaded = False
@@ -157,6 +164,7 @@ class LogPanel(Widget):
         self._update_status()
 
     def _load(self, run: Run | None) -> None:
+        self._cancel_seek()  # its line numbers were the old text's
         view = self.view
         self._loaded = run is not None and run.log is not None
         if run is None:
@@ -206,6 +214,11 @@ class LogPanel(Widget):
                 at = m.index_of_current()
                 prefix = f"{at:,}/" if at is not None else ""
                 parts.append(f"{prefix}{m.count:,} match{'es' if m.count != 1 else ''}")
+        if self._seeking:
+            errors = store.errors
+            span = max(1, store.end - store.first)
+            done = min(1.0, max(0, errors.scanned - store.first) / span)
+            parts.append(f"looking for errors… {done:.0%}")
         if view.filter is not None:
             parts.append(f"filter ±{view.filter.context}")
         if view.wrap:
@@ -251,7 +264,7 @@ class LogPanel(Widget):
 
     def action_first_error(self) -> None:
         """Jump to the first error line."""
-        self._goto_error(self.view.store.next_error(None))
+        self._seek_error(None)
 
     def action_next_error(self) -> None:
         """Jump to the next error (a traceback counts once)."""
@@ -261,7 +274,31 @@ class LogPanel(Widget):
             # The reader moved away from the last error: go on from what is on screen.
             top = view.top_line()
             cursor = None if top is None else top - 1
-        self._goto_error(view.store.next_error(cursor))
+        self._seek_error(cursor)
+
+    def _seek_error(self, after: int | None) -> None:
+        """Find the next error start after line `after` in slices of `SEEK_SLICE` seconds,
+        so a huge log that is slow to rule out never holds the screen; a newer seek, or
+        another log, cancels this one."""
+        self._seek_id += 1
+        seek = self._seek(self._seek_id, after)
+        self.run_worker(seek, group="error-seek", exclusive=True, exit_on_error=False)
+
+    async def _seek(self, seek_id: int, after: int | None) -> None:
+        errors = self.view.store.errors
+        while seek_id == self._seek_id:
+            decided, line = errors.seek(after, budget=self.SEEK_SLICE)
+            if decided:
+                self._seeking = False
+                self._goto_error(line)
+                return
+            self._seeking = True
+            self._update_status()
+            await asyncio.sleep(0)  # keys, polls and frames get their turn between slices
+
+    def _cancel_seek(self) -> None:
+        self._seek_id += 1
+        self._seeking = False
 
     def _goto_error(self, line: int | None) -> None:
         view = self.view
