@@ -15,10 +15,11 @@ from textual.screen import Screen
 
 from nekt_tui.ui.core import NektCore
 from nekt_tui.ui.guard import guarded
-from nekt_tui.ui.model import SORT_LABELS
+from nekt_tui.ui.model import SORT_LABELS, clean_label
 from nekt_tui.ui.screens.add_dialog import AddDialog
 from nekt_tui.ui.screens.help_screen import HelpScreen, help_sections
 from nekt_tui.ui.screens.key_dialog import KeyDialog
+from nekt_tui.ui.screens.label_dialog import LabelDialog
 
 #: Poll intervals `+` and `-` step through (seconds).
 INTERVAL_STEPS = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0)
@@ -28,6 +29,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("add", "Add runs", "Watch more runs: IDs, URLs or pasted text (a)"),
     ("remove", "Remove run", "Stop watching the selected run (d)"),
     ("undo", "Undo remove", "Bring back the last removed run (u)"),
+    ("label", "Label run", "Name the selected run in the watch list; empty clears (L)"),
     ("refresh", "Refresh run", "Poll the selected run now (r)"),
     ("refresh_all", "Refresh all", "Poll every run now; retries a refused key (R)"),
     ("pause", "Pause/resume run", "Stop or restart polling the selected run (p)"),
@@ -127,6 +129,41 @@ class NektApp(NektCore):
         self.list_changed()
         self.widgets.watch_list.select(row.run_id)
         self.notify(f"Restored {row.title}", markup=False)
+
+    @guarded("opening the label dialog")
+    def action_label(self) -> None:
+        """Ask for a label for the selected run."""
+        run_id = self.widgets.watch_list.selected
+        row = self.model.get(run_id) if run_id is not None else None
+        if row is None:
+            self.notify("No run selected to label", markup=False)
+            return
+        self.push_screen(
+            LabelDialog(row.label, row.pipeline_title),
+            lambda text: self.set_label(row.run_id, text),
+        )
+
+    @guarded("labelling a run")
+    def set_label(self, run_id: str, text: str | None) -> None:
+        """Set (or with "" clear) a run's label, save the list, redraw; None changes nothing."""
+        row = self.model.get(run_id)
+        if text is None or row is None:  # cancelled, or removed while the dialog was open
+            return
+        label = clean_label(text)
+        if label == row.label:
+            return
+        row.label = label
+        row.touch()
+        self.store.set_label(run_id, label)
+        self.save_now()
+        if self.model.order_depends_on_data():
+            # The filter matches labels: the row may now be hidden, or shown (counts too).
+            self.list_changed()
+        else:
+            self.widgets.watch_list.rows_changed([run_id])
+            self.show_selected(run_id, log=False)
+        said = f"Labelled {row.title}" if label else f"Label cleared: {row.title}"
+        self.notify(said, markup=False)
 
     @guarded("sorting")
     def action_sort(self) -> None:
@@ -273,7 +310,7 @@ class NektApp(NektCore):
             ],
         )
         extra = [
-            "Filter syntax: words match name, ID or status; status:failed,running picks statuses.",
+            "Filter: words match label, pipeline, ID or status; status:failed,running picks those.",
             "Sort orders: added, status (failures first), pipeline, started (newest first).",
             "When the log panel has the focus its keys come first: / searches the log there.",
             "Every action is also in the command palette (ctrl+p).",

@@ -29,6 +29,20 @@ SORT_LABELS = {
     "started": "started (newest first)",
 }
 
+#: Longest label kept: a name for the list's first column, not a note.
+LABEL_MAX = 60
+
+
+def clean_label(text: str | None) -> str | None:
+    """What the user typed as a label, made safe to show and save; None when blank.
+
+    Any whitespace (a pasted tab or newline too) is one space, escape sequences go and
+    other control characters become visible (as for server text); cut to `LABEL_MAX`.
+    """
+    spaced = " ".join((text or "").split())
+    cleaned = " ".join(sanitize(spaced, single_line=True).split())[:LABEL_MAX].rstrip()
+    return cleaned or None
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -79,11 +93,18 @@ class Row:
 
     @property
     def name(self) -> str:
-        """The display name, sanitised: pipeline slug / flat-shape name / label / short ID."""
+        """The display name, sanitised: the label, else the pipeline name, else the short ID."""
         if self._name is None:
-            raw = (self.run.name if self.run is not None else None) or self.label
-            self._name = sanitize(raw, single_line=True) if raw else self.run_id[:8]
+            # The user's label wins: they set it on purpose, the slug is what the API says.
+            label = sanitize(self.label, single_line=True) if self.label else ""
+            self._name = label or self.pipeline_name or self.run_id[:8]
         return self._name
+
+    @property
+    def pipeline_name(self) -> str | None:
+        """The pipeline slug (or the flat shape's name), sanitised; None before a fetch."""
+        raw = self.run.name if self.run is not None else None
+        return sanitize(raw, single_line=True) if raw else None
 
     @property
     def number(self) -> str:
@@ -94,18 +115,27 @@ class Row:
 
     @property
     def title(self) -> str:
-        """How toasts name the run: `pipe-x #42`."""
+        """How toasts name the run: `pipe-x #42` (the label, when set, instead of `pipe-x`)."""
+        return self._titled(self.name)
+
+    @property
+    def pipeline_title(self) -> str:
+        """`pipe-x #42` whatever the label: the status panel's heading."""
+        return self._titled(self.pipeline_name or self.run_id[:8])
+
+    def _titled(self, name: str) -> str:
         if self.run is not None and self.run.number is not None:
-            return f"{self.name} #{self.run.number}"
-        if self.name == self.run_id[:8]:
-            return self.name
-        return f"{self.name} {self.run_id[:8]}"
+            return f"{name} #{self.run.number}"
+        if name == self.run_id[:8]:
+            return name
+        return f"{name} {self.run_id[:8]}"
 
     @property
     def search_text(self) -> str:
-        """Lower-case text the filter matches against."""
+        """Lower-case text the filter matches against: label, pipeline, ID and status."""
         if self._search is None:
-            self._search = " ".join((self.name, self.run_id, look(self.status).label)).lower()
+            parts = (self.name, self.pipeline_name or "", self.run_id, look(self.status).label)
+            self._search = " ".join(parts).lower()
         return self._search
 
     def touch(self) -> None:
@@ -127,8 +157,10 @@ def _sort_key(mode: str, row: Row) -> tuple[object, ...]:
     if mode == "status":
         return (attention_rank(row.status), row.seq)
     if mode == "pipeline":
+        # The pipeline, not the label: this order is for seeing a pipeline's runs side by
+        # side, and a label would scatter them (the label is in the first column anyway).
         number = row.run.number if row.run is not None and row.run.number is not None else 0
-        return (row.name.lower(), number, row.seq)
+        return ((row.pipeline_name or row.run_id[:8]).lower(), number, row.seq)
     if mode == "started":
         started = row.run.started_at if row.run is not None else None
         # Newest first; runs that have not started go last, in the order added.
@@ -145,7 +177,7 @@ class Filter:
 
     @classmethod
     def parse(cls, text: str) -> Filter:
-        """`status:failed,running word` or `is:failed`; bare words match name, ID or status."""
+        """`status:failed,running word` or `is:failed`; words match label, pipeline, ID, status."""
         words: list[str] = []
         statuses: set[str] = set()
         for token in text.lower().split():

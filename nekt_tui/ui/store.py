@@ -80,6 +80,11 @@ class RunStore:
         index, _ = self.watchlist.remove(run_id)
         return index
 
+    def set_label(self, run_id: str, label: str | None) -> None:
+        """Set or clear (None) a run's label; `save()` writes it."""
+        if run_id in self.watchlist:
+            self.watchlist.set_label(run_id, label)
+
     def set_status(self, run_id: str, status: RunStatus | UnknownValue, at: datetime) -> None:
         """Remember a run's latest status (compared with the first fetch next start)."""
         text = _text(status)

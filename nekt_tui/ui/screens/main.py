@@ -64,6 +64,8 @@ class MainScreen(Screen[None]):
         Binding("a", "app.add", "Add"),
         Binding("d", "app.remove", "Remove"),
         Binding("u", "app.undo", "Undo remove"),
+        # Labelling is occasional, like K: in help and the palette, not the crowded footer.
+        Binding("L", "app.label", "Label", show=False),
         Binding("r", "app.refresh", "Refresh"),
         Binding("R", "app.refresh_all", "Refresh all"),
         Binding("p", "app.pause", "Pause run"),

@@ -109,10 +109,14 @@ def status_content(row: Row | None, now: datetime) -> Content:
     if row is None:
         return Content.assemble(("No run selected. ", "$text-muted"), "Press a to add runs.")
     run = row.run
+    # The heading names the pipeline even when a label names the row in the list.
+    heading = row.pipeline_title
     out: list[Content] = [
-        Content.assemble(status_part(row.status, bold=True), "  ", (row.title, "bold"), end="\n"),
-        line("ID", row.run_id),
+        Content.assemble(status_part(row.status, bold=True), "  ", (heading, "bold"), end="\n"),
     ]
+    if row.label:
+        out.append(line("Label", (sanitize(row.label, single_line=True), "bold")))
+    out.append(line("ID", row.run_id))
     if run is None:
         out.append(line("Data", _data_state(row, now)))
         if row.saved_status is not None:
