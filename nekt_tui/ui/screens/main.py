@@ -59,24 +59,25 @@ class MainScreen(Screen[None]):
     # the log. Wide: the list beside status and pipeline, over the log.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (160, "-wide")]  # noqa: RUF012
 
+    # The footer is one line and cuts what does not fit: Quit and Help come first, the
+    # everyday keys next; the occasional ones are in the help (?) and the palette.
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "app.quit", "Quit"),
         Binding("question_mark", "app.help", "Help"),
         Binding("a", "app.add", "Add"),
         Binding("d", "app.remove", "Remove"),
-        Binding("u", "app.undo", "Undo remove"),
-        # Labelling is occasional, like K: in help and the palette, not the crowded footer.
-        Binding("L", "app.label", "Label", show=False),
-        Binding("r", "app.refresh", "Refresh"),
-        Binding("R", "app.refresh_all", "Refresh all"),
-        Binding("p", "app.pause", "Pause run"),
-        Binding("P", "app.pause_all", "Pause all"),
-        Binding("plus,equals_sign", "app.faster", "Faster"),
-        Binding("minus", "app.slower", "Slower"),
         Binding("slash", "filter", "Filter"),
         Binding("s", "app.sort", "Sort"),
+        Binding("r", "app.refresh", "Refresh"),
+        Binding("p", "app.pause", "Pause run"),
         Binding("tab", "next_panel", "Next panel"),
+        Binding("u", "app.undo", "Undo remove", show=False),
+        Binding("L", "app.label", "Label", show=False),
+        Binding("R", "app.refresh_all", "Refresh all", show=False),
+        Binding("P", "app.pause_all", "Pause all", show=False),
+        Binding("plus,equals_sign", "app.faster", "Faster", show=False),
+        Binding("minus", "app.slower", "Slower", show=False),
         Binding("shift+tab", "previous_panel", "Previous panel", show=False),
-        Binding("q", "app.quit", "Quit"),
         Binding("K", "app.set_key", "API key", show=False),
     ]
 
