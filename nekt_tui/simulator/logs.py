@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from nekt_tui.api.enums import RunStatus
@@ -49,11 +50,13 @@ class LogProfile:
 class RunLogWriter:
     """Writes one run's log on demand; cheap to ask again at a later time."""
 
-    def __init__(self, profile: LogProfile, seed: int, rate: float, wall0: float) -> None:
+    def __init__(
+        self, profile: LogProfile, seed: int, rate: float, epoch: Callable[[float], float]
+    ) -> None:
         self.profile = profile
         self.rate = max(0.0, rate)
         self._seed = seed
-        self._wall0 = wall0
+        self._epoch = epoch  # world time -> Unix seconds, for the line timestamps
         self._rng = random.Random(seed)
         self._context: dict[str, str] = {}
         self._body = messages.body(
@@ -70,7 +73,7 @@ class RunLogWriter:
         self._ts_text = ""
 
     def _ts(self, t: float) -> str:
-        second = math.floor(self._wall0 + t)
+        second = math.floor(self._epoch(t))
         if second != self._ts_second:  # consecutive lines mostly share a second
             self._ts_second = second
             self._ts_text = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))

@@ -71,7 +71,7 @@ class World:
         self.clock: Clock = clock or SystemClock()
         self.shape = shape
         self._speed = float(speed)
-        self._mono_ref = self.clock.monotonic()
+        self._mono_ref = self._mono0 = self.clock.monotonic()
         self._elapsed_ref = 0.0
         self._wall0: datetime = self.clock.now()
         self._wall0_epoch = self._wall0.timestamp()
@@ -107,8 +107,20 @@ class World:
         return self.wall(self.elapsed())
 
     def wall(self, t: float) -> datetime:
-        """The wall time of world time t."""
-        return self._wall0 + timedelta(seconds=t)
+        """The wall time of world time t: the moment it happens on the clock (at the speed
+        in force now). A sped-up world's times are when things happen for the viewer, so
+        a run never seems to start in the future; its durations shrink by the speed."""
+        return self._wall0 + timedelta(seconds=self._clock_seconds(t))
+
+    def _clock_seconds(self, t: float) -> float:
+        """Clock seconds from the world's making to world time t (t itself at speed 1)."""
+        if self._speed == 1.0 and self._elapsed_ref == 0.0:
+            return t  # exact: no float round trip for the usual, unscaled world
+        return self.to_monotonic(t) - self._mono0
+
+    def _epoch(self, t: float) -> float:
+        """World time t in Unix seconds (log line timestamps)."""
+        return self._wall0_epoch + self._clock_seconds(t)
 
     def iso(self, t: float) -> str:
         """World time t as DRF writes a datetime (`2026-01-15T12:00:03.250000Z`)."""
@@ -271,7 +283,7 @@ class World:
                 ),
                 seed,
                 lines_per_second,
-                self._wall0_epoch,
+                self._epoch,
             ),
             log_id=_uuid(rng),
             shape=shape,

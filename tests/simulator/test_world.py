@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from datetime import datetime
 
 import pytest
 
@@ -247,3 +248,23 @@ async def test_a_run_can_appear_later(fake_clock: FakeClock) -> None:
     assert after is not None and after["pipeline"]["latest_run_status"] == "queued"
     assert after["pipeline"]["latest_run_started"] is None
     assert after["pipeline"]["current_status"] == "queued"
+
+
+async def test_a_sped_up_world_never_dates_a_run_in_the_viewers_future(
+    fake_clock: FakeClock,
+) -> None:
+    world = World(clock=fake_clock, n_runs=0, speed=60)
+    rid = world.add_run([("queued", 60), ("running", 600)], "success")
+    await fake_clock.advance(12)  # 12 clock seconds: 12 world minutes, the run is over
+    data = world.run_json(rid)
+    assert data is not None and data["status"] == "success"
+    now = fake_clock.now()
+    times = {
+        k: datetime.fromisoformat(data[k].replace("Z", "+00:00"))
+        for k in ("started_at", "ended_at")
+    }
+    assert all(t <= now for t in times.values())
+    # What took 10 world minutes took 10 seconds for whoever watches it.
+    assert (times["ended_at"] - times["started_at"]).total_seconds() == pytest.approx(10, abs=1)
+    stamps = [line[:20] for line in data["log"]["parsed_log"].splitlines() if line[:4].isdigit()]
+    assert stamps and max(stamps) <= now.strftime("%Y-%m-%dT%H:%M:%SZ")
