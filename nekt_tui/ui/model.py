@@ -29,6 +29,10 @@ SORT_LABELS = {
     "started": "started (newest first)",
 }
 
+#: Status changes kept per run (newest): what the status panel lists. A run whose status
+#: flaps for days must not grow without end.
+HISTORY_KEPT = 50
+
 #: Longest label kept: a name for the list's first column, not a note.
 LABEL_MAX = 60
 

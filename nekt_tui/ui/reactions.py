@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from nekt_tui.api.enums import RunStatus
 from nekt_tui.api.errors import ApiUnreachableError, RateLimitedError
-from nekt_tui.ui.model import Row, StatusValue, Transition, WatchModel
+from nekt_tui.ui.model import HISTORY_KEPT, Row, StatusValue, Transition, WatchModel
 from nekt_tui.ui.status_style import status_text
 from nekt_tui.ui.widgets.header_bar import Connection
 from nekt_tui.watch.events import (
@@ -155,6 +155,7 @@ class EventReducer:
         row.awaiting_first = False
         transition = Transition(at, old, new)
         row.history.append(transition)
+        del row.history[:-HISTORY_KEPT]
         row.touch()
         self._batch.saved[row.run_id] = (new, at)
         if old is None:

@@ -11,11 +11,12 @@ from nekt_tui.api.errors import RunNotFoundError
 from nekt_tui.api.models import Run, RunStatus, UnknownValue
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.cron_text import read_cron
-from nekt_tui.ui.model import Filter, Transition, WatchModel
+from nekt_tui.ui.model import HISTORY_KEPT, Filter, Transition, WatchModel
 from nekt_tui.ui.reactions import EventReducer, severity, should_ring, summary
 from nekt_tui.ui.screens.add_dialog import check_input
 from nekt_tui.ui.status_style import STATUS_KEYS, attention_rank, look, status_variables
 from nekt_tui.ui.widgets.header_bar import Connection
+from nekt_tui.ui.widgets.status_panel import status_content
 from nekt_tui.ui.widgets.watch_list import elapsed_text, fit, freshness_text, rfit
 from nekt_tui.watch.events import PollFailed, RunStale, RunUpdated, StatusChanged
 
@@ -208,3 +209,18 @@ def test_add_input_checks() -> None:
     ids, why = check_input(RUN_A, lambda rid: rid == RUN_A)
     assert not ids and "already" in why
     assert check_input(f"{RUN_A} {RUN_B}", lambda rid: rid == RUN_A) == ([RUN_B], "")
+
+
+def test_a_run_whose_status_flaps_keeps_only_its_newest_changes() -> None:
+    model = WatchModel()
+    reducer = EventReducer(model, Connection())
+    row = model.add(RUN_A, saved_status=RunStatus.RUNNING)
+    flips = (RunStatus.RUNNING, RunStatus.CANCELLING)
+    for i in range(HISTORY_KEPT * 3):
+        old, new = flips[i % 2], flips[(i + 1) % 2]
+        at = NOW + timedelta(seconds=i)
+        reducer.apply(StatusChanged(RUN_A, _run(RUN_A, new.value), old, new, at))
+    assert len(row.history) == HISTORY_KEPT
+    assert row.history[-1].at == NOW + timedelta(seconds=HISTORY_KEPT * 3 - 1)
+    shown = status_content(row, NOW).plain
+    assert shown.count(" → ") == HISTORY_KEPT

@@ -156,7 +156,7 @@ def status_content(row: Row | None, now: datetime) -> Content:
     )
     if not row.history:
         out.append(Content.assemble(("  no changes seen yet", "$text-muted"), end="\n"))
-    for change in reversed(row.history[-50:]):
+    for change in reversed(row.history):
         if change.old is None:
             step: list[Part] = [("first seen ", "$text-muted"), status_part(change.new)]
         else:
