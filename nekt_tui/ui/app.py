@@ -13,10 +13,13 @@ from typing import Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from nekt_tui.api.errors import NektError, RateLimitedError
+from nekt_tui.ui import cancel
 from nekt_tui.ui.core import NektCore
 from nekt_tui.ui.guard import guarded
-from nekt_tui.ui.model import SORT_LABELS, clean_label
+from nekt_tui.ui.model import SORT_LABELS, Row, clean_label
 from nekt_tui.ui.screens.add_dialog import AddDialog
+from nekt_tui.ui.screens.cancel_dialog import CancelDialog
 from nekt_tui.ui.screens.help_screen import HelpScreen, help_sections
 from nekt_tui.ui.screens.key_dialog import KeyDialog
 from nekt_tui.ui.screens.label_dialog import LabelDialog
@@ -31,6 +34,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("undo", "Undo remove", "Bring back the last removed run (u)"),
     ("label", "Label run", "Name the selected run in the watch list; empty clears (L)"),
     ("refresh", "Refresh run", "Poll the selected run now (r)"),
+    ("cancel_run", "Cancel run", "Ask the API to cancel the selected run; asks first (X)"),
     ("refresh_all", "Refresh all", "Poll every run now; retries a refused key (R)"),
     ("pause", "Pause/resume run", "Stop or restart polling the selected run (p)"),
     ("pause_all", "Pause/resume all", "Stop or restart all polling (P)"),
@@ -208,6 +212,80 @@ class NektApp(NektCore):
             self.scheduler.retry_auth()
         self.scheduler.refresh()
         self.notify(f"Refreshing {len(self.model)} runs", markup=False)
+
+    # ---- cancelling --------------------------------------------------------------------
+
+    def _cancel_target(self, run_id: str) -> tuple[Row, cancel.RunCanceller] | None:
+        """The row and the source to cancel it with, or None after a toast saying why not."""
+        row = self.model.get(run_id)
+        if row is None:  # removed while the dialog was up
+            return None
+        why_not = cancel.refusal(row, self.cancels_sent)
+        if why_not is not None:
+            self.notify(why_not, markup=False)
+            return None
+        # The scheduler's source is the current one: K may have replaced the first.
+        source = self.scheduler.source if self.scheduler is not None else self._source
+        if not isinstance(source, cancel.RunCanceller):
+            said = cancel.cannot_send(source is None, self.conn.kind, self.conn.message)
+            self.notify(said, severity="warning", markup=False)
+            return None
+        return row, source
+
+    @guarded("opening the cancel dialog")
+    def action_cancel_run(self) -> None:
+        """Ask, then ask the API to cancel the selected run."""
+        run_id = self.widgets.watch_list.selected
+        if run_id is None:
+            self.notify("No run selected to cancel", markup=False)
+            return
+        target = self._cancel_target(run_id)
+        if target is None:
+            return
+        row = target[0]
+        self.push_screen(
+            CancelDialog(row.pipeline_title, row.run_id, row.label),
+            lambda yes: self.cancel_confirmed(row.run_id, bool(yes)),
+        )
+
+    @guarded("cancelling a run")
+    def cancel_confirmed(self, run_id: str, yes: bool) -> None:
+        """The dialog closed: send the cancel in the background (once) if confirmed."""
+        if not yes:
+            return
+        # Checked again: the run may have finished, or been removed, while the dialog was up.
+        target = self._cancel_target(run_id)
+        if target is None:
+            return
+        row, source = target
+        self.cancels_sent.add(run_id)
+        self.run_worker(
+            self._send_cancel(source, run_id, row.title),
+            name="cancelling a run",
+            group="cancel",
+            exit_on_error=False,
+        )
+
+    async def _send_cancel(self, source: cancel.RunCanceller, run_id: str, title: str) -> None:
+        try:
+            # The answer is the flat shape (no pipeline, no log): it is not shown; the poll
+            # asked for below brings the whole run.
+            await source.cancel_run(run_id)
+        except NektError as exc:
+            self.notify(
+                cancel.failure_text(title, exc, self.now()),
+                severity="warning" if isinstance(exc, RateLimitedError) else "error",
+                markup=False,
+            )
+            if not cancel.poll_after(exc):
+                return
+        else:
+            self.notify(f"Cancel requested: {title}", markup=False)
+        finally:
+            self.cancels_sent.discard(run_id)
+        scheduler = self.scheduler
+        if scheduler is not None and run_id in scheduler:
+            scheduler.refresh(run_id)
 
     @guarded("pausing")
     def action_pause(self) -> None:

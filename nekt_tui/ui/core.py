@@ -119,6 +119,8 @@ class NektCore(App[int]):
         self._failures_reported: set[str] = set()
         self._shown_run: str | None = None
         self.removed: list[tuple[Row, int | None]] = []
+        #: Runs whose cancel request is on its way: a second X must not send another.
+        self.cancels_sent: set[str] = set()
         self.bells_rung = 0
         #: True once the watch list is loaded and polling has started.
         self.started = False

@@ -73,6 +73,7 @@ class MainScreen(Screen[None]):
         Binding("tab", "next_panel", "Next panel"),
         Binding("u", "app.undo", "Undo remove", show=False),
         Binding("L", "app.label", "Label", show=False),
+        Binding("X", "app.cancel_run", "Cancel run", show=False),
         Binding("R", "app.refresh_all", "Refresh all", show=False),
         Binding("P", "app.pause_all", "Pause all", show=False),
         Binding("plus,equals_sign", "app.faster", "Faster", show=False),
