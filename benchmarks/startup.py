@@ -36,7 +36,9 @@ def figure(size: Size) -> Figure:
     compileall.compile_dir(Path(nekt_tui.__file__).parent, quiet=1)
     first_frame(MINIMAL)  # warm the OS file cache for both, untimed
     first_frame(NEKT)
-    for rep in range(size.repeat):
+    # A start takes a quarter of a second and one busy moment on a shared machine moves
+    # it by a third: three pairs per repetition make the median mean something.
+    for rep in range(size.pick(3 * size.repeat, size.repeat)):
         pair = (NEKT, MINIMAL) if rep % 2 == 0 else (MINIMAL, NEKT)
         for argv in pair:
             (nekt if argv is NEKT else minimal).append(first_frame(argv))
