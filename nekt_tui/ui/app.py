@@ -18,11 +18,6 @@ from nekt_tui.ui import cancel
 from nekt_tui.ui.core import NektCore
 from nekt_tui.ui.guard import guarded
 from nekt_tui.ui.model import SORT_LABELS, Row, clean_label
-from nekt_tui.ui.screens.add_dialog import AddDialog
-from nekt_tui.ui.screens.cancel_dialog import CancelDialog
-from nekt_tui.ui.screens.help_screen import HelpScreen, help_sections
-from nekt_tui.ui.screens.key_dialog import KeyDialog
-from nekt_tui.ui.screens.label_dialog import LabelDialog
 
 #: Poll intervals `+` and `-` step through (seconds).
 INTERVAL_STEPS = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0)
@@ -82,6 +77,9 @@ class NektApp(NektCore):
     @guarded("opening the add dialog")
     def action_add(self) -> None:
         """Open the add dialog."""
+        # Each dialog is imported when it first opens: the first frame needs none of them.
+        from nekt_tui.ui.screens.add_dialog import AddDialog
+
         self.push_screen(AddDialog(lambda run_id: run_id in self.model), self.add_runs)
 
     @guarded("adding runs")
@@ -142,6 +140,8 @@ class NektApp(NektCore):
         if row is None:
             self.notify("No run selected to label", markup=False)
             return
+        from nekt_tui.ui.screens.label_dialog import LabelDialog
+
         self.push_screen(
             LabelDialog(row.label, row.pipeline_title),
             lambda text: self.set_label(row.run_id, text),
@@ -243,6 +243,8 @@ class NektApp(NektCore):
         if target is None:
             return
         row = target[0]
+        from nekt_tui.ui.screens.cancel_dialog import CancelDialog
+
         self.push_screen(
             CancelDialog(row.pipeline_title, row.run_id, row.label),
             lambda yes: self.cancel_confirmed(row.run_id, bool(yes)),
@@ -351,6 +353,8 @@ class NektApp(NektCore):
     @guarded("opening the key dialog")
     def action_set_key(self) -> None:
         """Ask for an API key for this session."""
+        from nekt_tui.ui.screens.key_dialog import KeyDialog
+
         self.push_screen(KeyDialog(self.config_hint), self.use_key)
 
     @guarded("using the new key")
@@ -377,6 +381,8 @@ class NektApp(NektCore):
     @guarded("opening the help")
     def action_help(self) -> None:
         """Show every key."""
+        from nekt_tui.ui.screens.help_screen import HelpScreen, help_sections
+
         w = self.widgets
         sections = help_sections(
             self,

@@ -23,7 +23,6 @@ from nekt_tui.logview.save import default_log_name
 from nekt_tui.logview.search import SearchQuery
 from nekt_tui.logview.sgr import plain_text
 from nekt_tui.logview.store import DEFAULT_CAP, LogDeltaLike, split_log
-from nekt_tui.ui.widgets.log_save import SaveLogScreen
 from nekt_tui.ui.widgets.log_search import LogSearchBar
 from nekt_tui.ui.widgets.log_view import LogView
 
@@ -367,6 +366,8 @@ class LogPanel(Widget):
         if run is None or run.parsed_log is None:
             self.notify("There is no log to save.", severity="warning", timeout=3)
             return
+        from nekt_tui.ui.widgets.log_save import SaveLogScreen  # not needed until now
+
         name = default_log_name(run.name, run.number, run.short_id)
         directory = self.save_dir or Path.cwd()
         screen = SaveLogScreen(run.parsed_log, name, directory)
