@@ -366,7 +366,7 @@ class NektApp(NektCore):
             self.notify("This session cannot change its key.", severity="warning", markup=False)
             return
         source = self._make_source(key)
-        self._extra_sources.append(source)
+        self._built_sources.append(source)
         self.conn.kind, self.conn.message = "connecting", ""
         if self._scheduler is None:
             self._source = source

@@ -108,7 +108,8 @@ class NektCore(App[int]):
         self.log_max_lines = log_max_lines
         #: Seconds between redraws of moving text; None: only `tick()` calls (tests).
         self.tick_interval = tick_interval
-        self._extra_sources: list[RunSource] = []
+        #: Sources the app built itself (`connect()`, a key typed with K): closed with it.
+        self._built_sources: list[RunSource] = []
         self.model.fresh_source = self._fresh_at
         self.config_hint = config_hint
         self.reducer = EventReducer(self.model, self.conn, config_hint)
@@ -213,7 +214,7 @@ class NektCore(App[int]):
         if self._scheduler is None and self._source is None and self._connect is not None:
             self._source = self._connect()
             self._connect = None
-            self._extra_sources.append(self._source)  # closed with the app
+            self._built_sources.append(self._source)
         if self._scheduler is None and self._source is not None:
             from nekt_tui.watch.scheduler import Scheduler  # not needed for the first frame
 
@@ -256,7 +257,7 @@ class NektCore(App[int]):
             await self._scheduler.aclose()
         if self._on_close is not None:
             await self._on_close()
-        for source in self._extra_sources:
+        for source in self._built_sources:
             close = getattr(source, "aclose", None)
             if close is not None:
                 await close()
