@@ -37,8 +37,9 @@ async def test_the_day_sees_every_change_and_sends_fewer_requests() -> None:
     # Polled every 2 s (±10% jitter) while active: seen within one interval and a bit.
     assert latency["active"]["max"] is None or latency["active"]["max"] <= 2.0 * 1.1 + 1e-6
     assert result["requests"] < naive_requests(plans, day, 2.0)
-    # No request wasted on finished runs: the engine sends what its intervals call for.
-    assert abs(result["requests"] - result["ideal"]) <= 0.1 * result["ideal"]
+    # No request wasted on finished runs: the engine sends no more than its intervals
+    # call for, and pages of the run list stand in for some of those.
+    assert result["requests"] < result["ideal"]
 
 
 def test_ratios_are_per_repetition_and_inverse_rows_read_as_times_cheaper() -> None:

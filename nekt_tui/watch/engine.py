@@ -39,6 +39,7 @@ from nekt_tui.watch.stream import EventHub
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
+    from nekt_tui.watch.sweep import PageRecord
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class PollEngine:
         jitter: float = policy.DEFAULT_JITTER,
         max_backoff: float = policy.MAX_BACKOFF,
         default_retry_after: float = policy.DEFAULT_RETRY_AFTER,
+        sweep: bool = True,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -109,6 +111,14 @@ class PollEngine:
         self._ticks = 0
         self._tick_pending = False
         self._closed = False
+        # The status sweep (sweep.py).
+        self._sweep_enabled = sweep
+        self._sweeper: asyncio.Task[None] | None = None
+        #: Set while the sweep waits for a request slot: workers take none meanwhile.
+        self._sweep_slot: asyncio.Future[None] | None = None
+        self._sweep_pages: dict[int, PageRecord] = {}
+        self._sweep_failures = 0
+        self._polls_saved = 0
 
     # ---- scheduling internals ---------------------------------------------------------
 
@@ -184,7 +194,7 @@ class PollEngine:
 
     # ---- outcomes ---------------------------------------------------------------------
 
-    def _on_success(self, run: Watched, new: Run) -> None:
+    def _on_success(self, run: Watched, new: Run, *, extra_delay: float = 0.0) -> None:
         now, at = self._clock.monotonic(), self._clock.now()
         prev, old_status = run.run, run.status
         had_problem = run.failures > 0 or run.stale or run.not_found
@@ -206,7 +216,10 @@ class PollEngine:
             events.append(Recovered("run", run.run_id, at))
         ivl = self._interval_of(run)
         if ivl is not None and not run.paused and not run.forced:
-            self._schedule(run, now + policy.jittered(ivl, self._jitter, self._rng))
+            delay = policy.jittered(ivl, self._jitter, self._rng) + extra_delay
+            self._schedule(run, now + delay)
+        else:
+            self._due.unschedule(run)  # a listed copy said it finished: no poll is due
         self._arm_stale(run)
         for event in events:
             self._hub.emit(event)
@@ -214,18 +227,9 @@ class PollEngine:
     def _on_error(self, run: Watched, error: NektError, source: RunSource) -> None:
         now, at = self._clock.monotonic(), self._clock.now()
         if isinstance(error, RateLimitedError):
-            wait = error.retry_after
-            wait = self._default_retry_after if wait is None else max(1.0, wait)
-            until = now + wait
-            self._limit = 1
+            until = self._block_for(error.retry_after)
             if not run.paused and not run.forced:
                 self._schedule(run, until)
-            if until > self._blocked_until + 1.0 or not self._rate_limited:
-                self._blocked_until = max(self._blocked_until, until)
-                self._rate_limited = True
-                self._hub.emit(RateLimited(self._wall(self._blocked_until), at))
-            else:
-                self._blocked_until = max(self._blocked_until, until)
             return
         if isinstance(error, AuthenticationError):
             if not run.paused and not run.forced:
@@ -252,6 +256,20 @@ class PollEngine:
             self._schedule(run, now + delay)
             next_retry = at + timedelta(seconds=delay)
         self._hub.emit(PollFailed(run.run_id, error, next_retry, at))
+
+    def _block_for(self, retry_after: float | None) -> float:
+        """A 429 said to wait: hold every request until then (one first, after). Returns
+        the end of the wait; says `RateLimited` when a new or longer window starts."""
+        wait = self._default_retry_after if retry_after is None else max(1.0, retry_after)
+        until = self._clock.monotonic() + wait
+        self._limit = 1
+        if until > self._blocked_until + 1.0 or not self._rate_limited:
+            self._blocked_until = max(self._blocked_until, until)
+            self._rate_limited = True
+            self._hub.emit(RateLimited(self._wall(self._blocked_until), self._clock.now()))
+        else:
+            self._blocked_until = max(self._blocked_until, until)
+        return until
 
 
 def positive_seconds(name: str, seconds: float) -> float:

@@ -41,14 +41,16 @@ from nekt_tui.watch import policy
 from nekt_tui.watch.engine import EventCallback, RunSource, positive_seconds
 from nekt_tui.watch.runstate import RunState, Watched
 from nekt_tui.watch.stream import EventStream
-from nekt_tui.watch.workers import PollWorkers
+from nekt_tui.watch.sweep import Sweeper
 
 
-class Scheduler(PollWorkers):
+class Scheduler(Sweeper):
     """Polls watched runs adaptively and reports what happens as `Event`s, in order.
 
     `Scheduler(source, *, clock, interval=2.0, waiting_interval=5.0, concurrency=8,
-    on_event=None, rng=None, jitter=0.1, max_backoff=60.0, default_retry_after=30.0)`
+    on_event=None, rng=None, jitter=0.1, max_backoff=60.0, default_retry_after=30.0,
+    sweep=True)`. With `sweep`, a source that can also `list_runs` (`NektClient`) has pages
+    of the run list stand in for the polls of the runs they list (see `sweep.py`).
     """
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -61,13 +63,15 @@ class Scheduler(PollWorkers):
             loop = asyncio.get_running_loop()
             self._coordinator = loop.create_task(self._coordinate())
             self._workers = [loop.create_task(self._work()) for _ in range(self._concurrency)]
+            self._start_sweep()
 
     async def aclose(self) -> None:
         """Stop polling, drop requests in flight and end every `events()` stream."""
         if self._closed:
             return
         self._closed = True
-        pending = [t for t in (self._coordinator, self._timer, *self._workers) if t is not None]
+        tasks = (self._coordinator, self._timer, self._sweeper, *self._workers)
+        pending = [t for t in tasks if t is not None]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

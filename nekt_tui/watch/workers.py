@@ -38,6 +38,7 @@ class PollWorkers(PollEngine):
             or self._auth_error is not None
             or now < self._blocked_until
             or self._in_flight >= self._limit
+            or self._sweep_slot is not None  # the next free slot is the sweep's
         ):
             return None
         while True:
@@ -80,8 +81,12 @@ class PollWorkers(PollEngine):
 
     def _idle_wake_time(self, now: float) -> float | None:
         """When a parked worker could next have something to do (None: only on a command)."""
-        if self._auth_error is not None or self._in_flight >= self._limit:
-            return None  # a command, or an answer in flight, changes that
+        if (
+            self._auth_error is not None
+            or self._in_flight >= self._limit
+            or self._sweep_slot is not None
+        ):
+            return None  # a command, an answer in flight, or the sweep's end changes that
         if now < self._blocked_until:
             return self._blocked_until
         return None if self._paused_all else self._due.next_due()
@@ -235,6 +240,8 @@ class PollWorkers(PollEngine):
         finally:
             run.in_flight = False
             self._in_flight -= 1
+            if self._sweep_slot is not None and not self._sweep_slot.done():
+                self._sweep_slot.set_result(None)
             self._busy.discard(run.run_id)
         current = self._runs.get(run.run_id)
         if current is not run or self._closed:

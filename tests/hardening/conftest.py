@@ -27,6 +27,7 @@ from nekt_tui.simulator import Faults, SimulatorTransport, World, app_transport
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.store import RunStore, StoredRun
 from nekt_tui.ui.widgets.watch_list import WatchList
+from nekt_tui.watch.events import Event
 from tests.ui.conftest import until_started
 
 #: A key nobody would type by accident: tests search every output for it (and its tail).
@@ -212,3 +213,16 @@ class CapturingDriver(HeadlessDriver):
 
     def flush(self) -> None:
         """Nothing buffered."""
+
+
+def record_events(rig: Rig) -> list[Event]:
+    """Every engine event the app receives (the app's callback, wrapped before start)."""
+    seen: list[Event] = []
+    handle = rig.app.on_engine_event
+
+    def spy(event: Event) -> None:
+        seen.append(event)
+        handle(event)
+
+    rig.app.on_engine_event = spy  # type: ignore[method-assign]
+    return seen

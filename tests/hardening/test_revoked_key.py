@@ -13,7 +13,7 @@ from nekt_tui.simulator import World
 from nekt_tui.ui.screens.key_dialog import KeyDialog
 from nekt_tui.watch.events import AuthProblem, Event, Recovered
 
-from .conftest import SECRET, SECRET_TAIL, Rig, make_rig
+from .conftest import SECRET, SECRET_TAIL, Rig, make_rig, record_events
 
 NEW_KEY = "sk-live-H6-new-0123456789abcdef"
 
@@ -23,19 +23,6 @@ def ten_long_runs(clock: FakeClock) -> World:
     for _ in range(10):
         world.add_run((("running", 3600.0),), "success")
     return world
-
-
-def record_events(rig: Rig) -> list[Event]:
-    """Every engine event the app receives (the app's callback, wrapped before start)."""
-    seen: list[Event] = []
-    handle = rig.app.on_engine_event
-
-    def spy(event: Event) -> None:
-        seen.append(event)
-        handle(event)
-
-    rig.app.on_engine_event = spy  # type: ignore[method-assign]
-    return seen
 
 
 def screen_text(rig: Rig) -> str:
@@ -116,7 +103,7 @@ async def test_new_key_through_the_engine_resumes_without_restart() -> None:
         assert rig.app.conn.kind == "live"
         fresh = [r for r in rig.world.requests if r.time >= fixed_at]
         assert fresh and all(r.status == 200 for r in fresh)
-        assert {r.run_id for r in fresh} == set(rig.world.run_ids)
+        assert {r.run_id for r in fresh if r.run_id} == set(rig.world.run_ids)
         assert sum(isinstance(e, AuthProblem) for e in events) == 1
     for client in (rig.client, *rig.extra_clients):
         await client.aclose()
@@ -152,7 +139,7 @@ async def test_new_key_typed_in_the_app_resumes_and_is_never_shown(
         await rig.advance(pilot, 10)
         assert rig.app.conn.kind == "live"
         fresh = [r for r in rig.world.requests if r.time >= fixed_at]
-        assert {r.run_id for r in fresh if r.status == 200} == set(rig.world.run_ids)
+        assert {r.run_id for r in fresh if r.status == 200 and r.run_id} == set(rig.world.run_ids)
         shot = rig.app.export_screenshot()
         shown = screen_text(rig)
     for text in (typed, shot, shown, caplog.text):
