@@ -8,6 +8,11 @@ they are triggered would. Their lifecycles follow the simulator's own crowd gene
 (`nekt_tui/simulator/generate.py`): most are short, some wait in the queue for long, a
 few run for hours, and 80/15/5% succeed/fail/are cancelled.
 
+The engine polls each active run every `interval` and each waiting one every
+`waiting_interval` (the `ideal` count), except that pages of the run list stand in for the
+polls of the runs they list (`nekt_tui/watch/sweep.py`): `run_list_requests` and
+`polls_saved` in the raw numbers say how much.
+
 The naive poller fetches every watched run every `interval` whatever its status, so its
 count is exact arithmetic: `floor((day_end - watched_at) / interval) + 1` per run.
 `naive_requests_measured` runs it for real on a short day to check that arithmetic.
@@ -161,8 +166,11 @@ async def simulate_day(
     transitions = [
         [(t, status) for t, status in world.transitions(rid) if t <= day] for rid in world.run_ids
     ]
+    per_run = sum(world.requests.count(rid) for rid in world.run_ids)
     return {
         "requests": world.requests.total,
+        "run_list_requests": world.requests.total - per_run,
+        "polls_saved": scheduler.polls_saved,
         "ideal": ideal_requests(transitions, day, interval, waiting_interval),
         "latency": _latencies(world, seen, day),
         "status_at_end": by_status,
