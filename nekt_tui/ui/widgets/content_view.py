@@ -6,9 +6,15 @@ is a scrollable, wrapped `Content` drawn line by line, for the status and pipeli
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from math import ceil
+from typing import Self
+
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
@@ -31,6 +37,98 @@ def set_scroll_range(view: ScrollView, size: Size) -> None:
     view.set_reactive(Widget.virtual_size, size)
     view._scroll_update(size)
     view.refresh()
+
+
+class QuietScrollBar(ScrollBar):
+    """A scrollbar that, inside `quiet_scrollbars`, is repainted only if it would look
+    different.
+
+    Textual repaints a scrollbar whenever its range, window or position changes, and
+    drawing it costs as much as drawing a screenful of log rows: on a long log followed at
+    the tail, an append changes all three and the thumb does not move by a cell."""
+
+    def __init__(
+        self, vertical: bool = True, name: str | None = None, *, thickness: int = 1
+    ) -> None:
+        super().__init__(vertical, name, thickness=thickness)
+        self._held: bool | None = None  # None: not quiet; else whether a repaint was held
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """Hold a plain repaint while quiet (see `quiet_scrollbars`); all else as usual."""
+        if self._held is not None and not layout and not recompose:
+            self._held = True
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def drawn_as(self) -> object:
+        """What the bar's drawing depends on besides its style: whether it is shown, its
+        size, and the thumb's ends in eighths of a cell, computed as `ScrollBarRender`
+        lays the thumb out (Textual 8.2). With another renderer: a value equal to no other
+        (always repaint)."""
+        if self.renderer is not ScrollBarRender:
+            return object()
+        size = self.size
+        length = size.height if self.vertical else size.width
+        virtual = ceil(self.window_virtual_size)
+        window = ceil(self.window_size if self.window_size < self.window_virtual_size else 0)
+        thumb: tuple[int, int] | None = None
+        if window and length and virtual and length != virtual:
+            eighths = len(
+                ScrollBarRender.VERTICAL_BARS if self.vertical else ScrollBarRender.HORIZONTAL_BARS
+            )
+            thumb_size = max(1, window / (virtual / length))
+            position = (length - thumb_size) * (self.position / (virtual - window))
+            start = int(position * eighths)
+            end = start + ceil(thumb_size * eighths)
+            thumb = (max(0, start), max(0, end))
+        return (self.display, size, thumb)
+
+
+def make_scrollbar(view: Widget, *, vertical: bool) -> ScrollBar:
+    """The view's scrollbar, made a `QuietScrollBar` when first asked for (what Textual's
+    `Widget.vertical_scrollbar` and `horizontal_scrollbar` do, Textual 8.2)."""
+    bar = view._vertical_scrollbar if vertical else view._horizontal_scrollbar
+    if bar is not None:
+        return bar
+    if vertical:
+        thickness = view.scrollbar_size_vertical
+        bar = view._vertical_scrollbar = QuietScrollBar(True, "vertical", thickness=thickness)
+    else:
+        thickness = view.scrollbar_size_horizontal
+        bar = view._horizontal_scrollbar = QuietScrollBar(False, "horizontal", thickness=thickness)
+    bar.display = False
+    view.app._start_widget(view, bar)
+    return bar
+
+
+@contextmanager
+def quiet_scrollbars(view: Widget) -> Iterator[None]:
+    """Within the block, the view's `QuietScrollBar`s hold their repaints; after it, each
+    one that was asked to repaint is repainted only if it would now be drawn differently
+    from before the block (nothing else that a scrollbar's drawing depends on, its
+    style, hover or grab, changes within a block that only sets the scroll range and
+    position). A layout is never held."""
+    bars = [
+        bar
+        for bar in (view._vertical_scrollbar, view._horizontal_scrollbar)
+        if isinstance(bar, QuietScrollBar) and bar._held is None
+    ]
+    before = [bar.drawn_as() for bar in bars]
+    for bar in bars:
+        bar._held = False
+    try:
+        yield
+    finally:
+        for bar, drawn in zip(bars, before, strict=True):
+            held, bar._held = bar._held, None
+            if held and bar.drawn_as() != drawn:
+                bar.refresh()
 
 
 class ContentView(ScrollView):

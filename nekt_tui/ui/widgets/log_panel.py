@@ -102,17 +102,22 @@ class LogPanel(Widget):
         self._status_shown: str | None = None
         self._seek_id = 0  # the error seek under way; a new one (or a new log) bumps it
         self._seeking = False
+        self._view: LogView
+        self._status: Static
 
     def compose(self) -> ComposeResult:
         """The log view, the search bar (hidden until `/`) and the status line."""
-        yield LogView(line_cap=self.line_cap, id="log-view")
+        # Kept, not queried each time: an append asks for them a dozen times.
+        self._view = LogView(line_cap=self.line_cap, id="log-view")
+        self._status = Static(id="log-status")
+        yield self._view
         yield LogSearchBar(id="log-search")
-        yield Static(id="log-status")
+        yield self._status
 
     @property
     def view(self) -> LogView:
         """The line view."""
-        return self.query_one(LogView)
+        return self._view
 
     def on_mount(self) -> None:
         """Start with nothing selected."""
@@ -234,7 +239,7 @@ class LogPanel(Widget):
             self._status_shown = text
             # Its size never depends on the text (one line, full width): no screen layout,
             # which would cost more than the whole log repaint after a small append.
-            self.query_one("#log-status", Static).update(Text(text), layout=False)
+            self._status.update(Text(text), layout=False)
 
     # --- keys --------------------------------------------------------------------------
 

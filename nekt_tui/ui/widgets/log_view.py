@@ -14,6 +14,7 @@ from textual import work
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
@@ -21,7 +22,7 @@ from nekt_tui.logview.layout import FilterView, FullView, RowMap, View
 from nekt_tui.logview.matches import MatchSet
 from nekt_tui.logview.search import ScanResult, SearchQuery, scan
 from nekt_tui.logview.store import DEFAULT_CAP, Change, LineStore, LogDeltaLike
-from nekt_tui.ui.widgets.content_view import set_scroll_range
+from nekt_tui.ui.widgets.content_view import make_scrollbar, quiet_scrollbars, set_scroll_range
 from nekt_tui.ui.widgets.log_render import LineRenderer
 
 
@@ -62,6 +63,10 @@ class LogView(ScrollView, can_focus=True):
 
     class Changed(Message):
         """Something the status line shows changed."""
+
+        def can_replace(self, message: Message) -> bool:
+            """Two in a row say no more than one (an append that scrolls posts two)."""
+            return isinstance(message, LogView.Changed)
 
     def __init__(self, *, line_cap: int = DEFAULT_CAP, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -120,6 +125,12 @@ class LogView(ScrollView, can_focus=True):
             self._on_change(change, anchor, old_end)
 
     def _on_change(self, change: Change, anchor: int | None, old_end: int) -> None:
+        # The scrollbars are repainted only if they look different (an append at the
+        # tail of a long log moves neither thumb by a cell).
+        with quiet_scrollbars(self):
+            self._apply_change(change, anchor, old_end)
+
+    def _apply_change(self, change: Change, anchor: int | None, old_end: int) -> None:
         store = self.store
         if change.reset:
             self.renderer.clear()
@@ -170,6 +181,16 @@ class LogView(ScrollView, can_focus=True):
         self._changed()
 
     # --- layout ------------------------------------------------------------------------
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar (made when first needed): a `QuietScrollBar`."""
+        return make_scrollbar(self, vertical=True)
+
+    @property
+    def horizontal_scrollbar(self) -> ScrollBar:
+        """The horizontal scrollbar (made when first needed): a `QuietScrollBar`."""
+        return make_scrollbar(self, vertical=False)
 
     def gutter_width(self) -> int:
         """Cells taken by line numbers (0 when they are off)."""
@@ -428,7 +449,10 @@ class LogView(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         """Draw the rows in `crop` (Textual calls `render_line` for each that changed)."""
         self.renderer.begin_repaint()
-        return super().render_lines(crop)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self.renderer.end_repaint()
 
     def render_line(self, y: int) -> Strip:
         """Draw screen row `y`."""
