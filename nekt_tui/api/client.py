@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from nekt_tui import __version__
+from nekt_tui.api.body import JsonSplitter
 from nekt_tui.api.errors import (
     ApiUnreachableError,
     AuthenticationError,
@@ -43,8 +44,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=30)
 #: GET requests kept ready to send (one per run polled); the cache starts over past this.
 _REQUEST_CACHE_SIZE = 4096
-#: From this size on a body is decoded and its bytes dropped before it is parsed (see
-#: `NektClient._once`).
+#: From this size on a successful answer is split as it arrives, its long strings decoded
+#: apart, and never held whole (see `_read_body`).
 LARGE_BODY = 1 << 20
 
 
@@ -93,23 +94,37 @@ def _validation_reason(exc: ValidationError, content_type: str | None) -> str:
     return f"field '{path}': {first.get('msg', 'invalid')}{suffix}"
 
 
-async def _read_body(response: httpx.Response) -> bytes | bytearray:
-    """The whole (decoded) body, with one copy of it in memory at a time.
+async def _read_body(response: httpx.Response) -> bytes | bytearray | JsonSplitter:
+    """The whole (decoded) body, never held twice; a large JSON answer as a `JsonSplitter`.
 
     `Response.aread()` keeps every chunk in a list and then joins them, so a 33 MB log is
     held twice at the end; growing one buffer holds it once. A one-chunk body (the usual
-    small run) is returned as it came, without a copy.
+    small run) is returned as it came, without a copy. A successful answer of `LARGE_BODY`
+    or more (by its Content-Length, or once that much has come) goes to a `JsonSplitter`
+    chunk by chunk instead, so its bytes are never held whole (see `body.py`).
     """
+    ok = 200 <= response.status_code < 300  # an error's body is read whole: it is small
+    length = response.headers.get("content-length", "")
+    large = ok and length.isdigit() and int(length) >= LARGE_BODY
+    splitter = JsonSplitter() if large else None
     first: bytes | None = None
     buffer: bytearray | None = None
     async for chunk in response.aiter_bytes():
-        if first is None:
+        if splitter is not None:
+            splitter.feed(chunk)
+        elif first is None:
             first = chunk
         elif buffer is None:
             buffer = bytearray(first)
             buffer += chunk
         else:
             buffer += chunk
+        if ok and buffer is not None and len(buffer) >= LARGE_BODY:
+            splitter = JsonSplitter()
+            splitter.feed(bytes(buffer))
+            first = buffer = None
+    if splitter is not None:
+        return splitter
     if buffer is not None:
         return buffer
     return first if first is not None else b""
@@ -281,27 +296,21 @@ class NektClient:
             raise ApiUnreachableError(self.host, "the connection was closed mid-response") from None
         except httpx.HTTPError as exc:
             raise ApiUnreachableError(self.host, type(exc).__name__) from None
-        self._check_status(response, content, run_id)
         content_type = response.headers.get("content-type")
         try:
-            if len(content) < LARGE_BODY:
-                # Bytes straight to the model with pydantic's own JSON parser: a third
-                # cheaper than json.loads + model_validate for a run's usual few KB.
-                return model.model_validate_json(content)
-            # A huge body (a 33 MB log): pydantic's parser would hold the bytes, its own
-            # decoded copy of the log and the final string at once (3x the body). Text
-            # first, bytes dropped, then json.loads: at most 2x the body at any moment.
-            try:
-                text = content.decode("utf-8")
-            except UnicodeDecodeError:
-                raise BadResponseError(_not_json(content_type)) from None
-            del content
-            try:
-                data = json.loads(text)
-            except ValueError:
-                raise BadResponseError(_not_json(content_type)) from None
-            del text
-            return model.model_validate(data)
+            if isinstance(content, JsonSplitter):
+                # A large 2xx answer, already split as it came (see `_read_body`): its
+                # long strings (a 33 MB log) are decoded, the rest is parsed here.
+                try:
+                    data = content.parse()
+                except ValueError:
+                    raise BadResponseError(_not_json(content_type)) from None
+                del content
+                return model.model_validate(data)
+            self._check_status(response, content, run_id)
+            # Bytes straight to the model with pydantic's own JSON parser: a third
+            # cheaper than json.loads + model_validate for a run's usual few KB.
+            return model.model_validate_json(content)
         except ValidationError as exc:
             raise BadResponseError(_validation_reason(exc, content_type)) from None
 

@@ -231,6 +231,10 @@ class LineStore:
             return None
         if delta.reset:
             change = self.load_text(text)
+            if text and getattr(delta, "text", None) is text:
+                # The delta is this very string, not yet split: its lines are the ones
+                # just indexed, and splitting 200,000 lines again would cost more than the log.
+                return change
             lines = delta.lines
             if self.end == len(lines) and (not lines or self.raw(self.end - 1) == lines[-1]):
                 return change

@@ -14,18 +14,81 @@ from dataclasses import dataclass
 TAIL_CHARS = 256
 
 
-@dataclass(frozen=True, slots=True)
 class LogDelta:
     """Lines to show for a log change.
 
     `reset`: drop everything shown; `lines` is the whole log. Otherwise `lines` are to be
     appended, and when `replace_last` is true the first of them replaces the last line
     shown (it was partial, without its newline yet, and has grown).
+
+    A reset made by `LogTracker` keeps the log `text` it came from and splits it into
+    `lines` only when they are first asked for: a consumer that shows the run's log
+    string itself (the log panel loading a run) never needs them, and one string per line
+    of a 200,000-line log costs more memory than the log (about 45 MB for 30 MB of text).
+    Immutable, and equal to any delta with the same `reset`, `lines` and `replace_last`.
     """
 
+    __slots__ = ("_lines", "_text", "replace_last", "reset")
+
     reset: bool
-    lines: tuple[str, ...]
-    replace_last: bool = False
+    replace_last: bool
+    _lines: tuple[str, ...] | None
+    _text: str | None
+
+    def __init__(self, reset: bool, lines: tuple[str, ...], replace_last: bool = False) -> None:
+        object.__setattr__(self, "reset", reset)
+        object.__setattr__(self, "replace_last", replace_last)
+        object.__setattr__(self, "_lines", lines)
+        object.__setattr__(self, "_text", None)
+
+    @classmethod
+    def whole(cls, text: str) -> LogDelta:
+        """A reset to the log `text`; its `lines` are split from `text` when first asked."""
+        delta = cls(True, ())
+        object.__setattr__(delta, "_lines", None)
+        object.__setattr__(delta, "_text", text)
+        return delta
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The lines to show (split once, on first use, for a reset made from a text)."""
+        lines = self._lines
+        if lines is None:
+            lines = tuple(split_lines(self._text or "")[0])
+            object.__setattr__(self, "_lines", lines)
+            object.__setattr__(self, "_text", None)
+        return lines
+
+    @property
+    def text(self) -> str | None:
+        """The whole log a reset was made from, until its `lines` are asked for (else
+        None): a consumer holding this very string needs no lines at all."""
+        return self._text
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"LogDelta is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"LogDelta is immutable: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LogDelta):
+            return NotImplemented
+        if (self.reset, self.replace_last) != (other.reset, other.replace_last):
+            return False
+        if self._text is not None and self._text is other._text:
+            return True
+        return self.lines == other.lines
+
+    def __hash__(self) -> int:
+        return hash((self.reset, self.lines, self.replace_last))
+
+    def __repr__(self) -> str:
+        if self._lines is None:
+            lines = f"<{len(self._text or '')} characters, not split yet>"
+        else:
+            lines = repr(self._lines)
+        return f"LogDelta(reset={self.reset!r}, lines={lines}, replace_last={self.replace_last!r})"
 
 
 def split_lines(text: str) -> tuple[list[str], bool]:
@@ -79,8 +142,7 @@ class LogTracker:
                     return None
                 return self._grew(run_id, log, seen)
         self._remember(run_id, log, 0)
-        lines, _ = split_lines(log)
-        return LogDelta(reset=True, lines=tuple(lines))
+        return LogDelta.whole(log)
 
     def _grew(self, run_id: str, log: str, seen: _Seen) -> LogDelta:
         replace_last = seen.last_line_start < seen.length

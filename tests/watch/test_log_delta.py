@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -102,3 +103,15 @@ def test_applying_deltas_always_reproduces_the_log(chunks: list[str]) -> None:
                 shown.pop()
             shown.extend(delta.lines)
         assert shown == split_lines(log)[0]
+
+
+def test_a_reset_holds_the_log_not_its_lines_until_they_are_asked_for() -> None:
+    log = "".join(f"line {i}\n" for i in range(1000))
+    delta = LogTracker().update("r", log)
+    assert delta is not None and delta.reset
+    assert delta.text is log  # a consumer holding this very string needs no lines
+    assert delta == LogDelta(True, tuple(f"line {i}" for i in range(1000)))
+    assert delta.lines[0] == "line 0" and len(delta.lines) == 1000
+    assert delta.text is None  # split once, then the lines are what it holds
+    with pytest.raises(AttributeError):
+        delta.reset = False  # type: ignore[misc]
