@@ -99,7 +99,19 @@ async def _measure(lines_total: int, lines_append: int) -> dict[str, Any]:
                 max(rows),
             )
 
+        async def repaint_only() -> float:
+            """CPU of one repaint of the whole view with nothing changed: the floor under
+            any append that scrolls the view (every row on screen is drawn again)."""
+            cpu = []
+            for _ in range(REPEATS):
+                start = time.process_time()
+                panel.view.refresh()
+                await pilot.pause()
+                cpu.append(time.process_time() - start)
+            return statistics.median(cpu)
+
         out["open_s"], out["open_cpu_s"] = await open_log(lines_total)
+        out["repaint_only_cpu_s"] = await repaint_only()
         small_update, small_total, small_cpu, _ = await appends(SMALL)
         large_update, large_total, large_cpu, large_rows = await appends(lines_total)
         _, _, one_cpu, one_rows = await appends(lines_total, 1)

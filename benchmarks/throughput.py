@@ -22,7 +22,7 @@ import httpx
 from benchmarks.common import Figure, Row, Size, cpu_seconds, log
 from benchmarks.simserver import SimServer
 from nekt_tui.api.client import NektClient
-from nekt_tui.api.models import Run
+from nekt_tui.api.models import Run, RunPage
 from nekt_tui.clock import SystemClock
 from nekt_tui.watch.events import Event
 from nekt_tui.watch.scheduler import Scheduler
@@ -47,6 +47,15 @@ class CountingSource:
         return run
 
 
+class ListingCountingSource(CountingSource):
+    """The same, able to list runs too, so the engine's status sweep runs as in the app
+    (`nekt_tui/watch/sweep.py`); a listed run that stands in for a poll is a check."""
+
+    async def list_runs(self, page: int = 1, page_size: int = 50) -> RunPage:
+        """Fetch one page of the run list."""
+        return await self.client.list_runs(page, page_size)
+
+
 async def engine_rate(
     url: str,
     key: str,
@@ -56,8 +65,12 @@ async def engine_rate(
     warmup: float,
     seconds: float,
     interval: float = 0.001,
+    sweep: bool = False,
 ) -> dict[str, Any]:
-    """Responses per second (and CPU per response) the engine sustains over `seconds`."""
+    """Responses per second (and CPU per response) the engine sustains over `seconds`.
+
+    With `sweep`, pages of the run list stand in for polls as in the app: `checks` counts
+    the runs fetched one by one plus those a page stood in for."""
     events = 0
 
     def on_event(_: Event) -> None:
@@ -65,7 +78,7 @@ async def engine_rate(
         events += 1
 
     async with NektClient(key, url) as client:
-        source = CountingSource(client)
+        source = ListingCountingSource(client) if sweep else CountingSource(client)
         scheduler = Scheduler(
             source,
             clock=SystemClock(),
@@ -73,20 +86,24 @@ async def engine_rate(
             waiting_interval=interval,
             concurrency=concurrency,
             on_event=on_event,
+            sweep=sweep,
         )
         for rid in run_ids:
             scheduler.watch(rid)
         async with scheduler:
             await asyncio.sleep(warmup)
-            n0, t0, c0 = source.ok, time.perf_counter(), cpu_seconds()
+            n0, s0, t0, c0 = source.ok, scheduler.polls_saved, time.perf_counter(), cpu_seconds()
             await asyncio.sleep(seconds)
-            n1, t1, c1 = source.ok, time.perf_counter(), cpu_seconds()
+            n1, s1, t1, c1 = source.ok, scheduler.polls_saved, time.perf_counter(), cpu_seconds()
     done = n1 - n0
+    checks = done + s1 - s0
     return {
         "responses": done,
+        "checks": checks,
         "seconds": t1 - t0,
         "rate": done / (t1 - t0),
         "cpu_per_response": (c1 - c0) / done if done else None,
+        "cpu_per_check": (c1 - c0) / checks if checks else None,
         "failed": source.failed,
         "events": events,
     }
