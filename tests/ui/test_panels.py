@@ -91,3 +91,37 @@ async def test_text_in_the_status_panel_can_be_selected_for_copying() -> None:
         await pilot.mouse_up(panel, offset=end)
         await pilot.pause()
         assert (app.screen.get_selected_text() or "").strip() == RUN_A
+
+
+async def test_a_finished_run_says_final_and_when_it_was_fetched_without_ticking() -> None:
+    """A finished run's data never changes: the status panel says "final" with the clock
+    time of the fetch, a line that does not move every second (an idle screen stays
+    still), while a running run's freshness keeps counting."""
+    done, running = RUN_A, "11111111-2222-4333-8444-555555555555"
+    source = ScriptedSource(
+        {
+            done: run_json(
+                done,
+                "success",
+                created_at="2026-01-15T09:59:00Z",
+                started_at="2026-01-15T10:00:00Z",
+                ended_at="2026-01-15T10:30:00Z",
+            ),
+            running: run_json(running, "running"),
+        }
+    )
+    app, clock = scripted_app(source, [done, running])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await advance(pilot, clock, 1)
+        panel = app.widgets.status
+        app.widgets.watch_list.select(done)
+        await advance(pilot, clock, 1)
+        data = [row for row in shown(panel) if row.startswith("Data")]
+        assert data and "final, fetched 12:00:00" in data[0]
+        before = shown(panel)
+        await advance(pilot, clock, 5)
+        assert shown(panel) == before
+        app.widgets.watch_list.select(running)
+        await advance(pilot, clock, 3)
+        data = [row for row in shown(panel) if row.startswith("Data")]
+        assert data and ("ago" in data[0] or "just now" in data[0])

@@ -177,6 +177,10 @@ def _data_state(row: Row, now: datetime) -> Part:
         return (f"stale: last fresh data {timefmt.ago(fresh, now)}", "$text-warning")
     if fresh is None:
         return ("not fetched yet", "$text-muted")
+    if isinstance(row.status, RunStatus) and row.status.is_terminal:
+        # A finished run never changes: how fresh its data is does not matter, and a line
+        # that does not tick every second lets an idle screen stay still.
+        return f"final, fetched {timefmt.local(fresh, now)}"
     return f"fetched {timefmt.ago(fresh, now)}"
 
 
