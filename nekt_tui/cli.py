@@ -127,7 +127,7 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
     async with NektClient(config.api_key.reveal(), config.api_url) as client:
         if name == "status":
             return await run_status(args, client, sys.stdout)
-        return await run_wait(args, client, SystemClock(), sys.stdout)
+        return await run_wait(args, client, SystemClock(), sys.stdout, run_list=config.run_list)
 
 
 def _run_app(args: argparse.Namespace, config: Config) -> int:

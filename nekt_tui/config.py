@@ -67,6 +67,8 @@ class Config:
     interval: float = 2.0
     waiting_interval: float = 5.0
     concurrency: int = 8
+    #: Let pages of the run list stand in for polls of single runs (watch/sweep.py).
+    run_list: bool = True
     bell: str = "failures"
     theme: str = "textual-dark"
     log_max_lines: int = 500_000
@@ -94,6 +96,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "interval": (int, float),
     "waiting_interval": (int, float),
     "concurrency": int,
+    "run_list": bool,
     "bell": str,
     "theme": str,
     "log_max_lines": int,
@@ -118,7 +121,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         if kind is None:
             known = ", ".join(sorted(_FILE_KEYS))
             raise ConfigError(f"config file {path}: unknown setting {key!r} (known: {known})")
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise ConfigError(f"config file {path}: {key!r} has the wrong type")
     if "api_key" in data:
         _check_private(path)
@@ -208,6 +211,7 @@ def load_config(
         interval=_number("interval", pick("interval", "NEKT_TUI_INTERVAL") or 2.0, minimum=0.5),
         waiting_interval=_number("waiting_interval", pick("waiting_interval") or 5.0, minimum=0.5),
         concurrency=int(_number("concurrency", pick("concurrency") or 8, minimum=1, integer=True)),
+        run_list=bool(data.get("run_list", True)),
         bell=bell,
         theme=str(pick("theme", "NEKT_TUI_THEME") or "textual-dark"),
         log_max_lines=int(

@@ -296,8 +296,11 @@ async def run_wait(
     out: TextIO,
     *,
     err: TextIO | None = None,
+    run_list: bool = True,
 ) -> int:
-    """`nekt-tui wait`: print each status change until every run is terminal."""
+    """`nekt-tui wait`: print each status change until every run is terminal.
+
+    `run_list`: let pages of the run list stand in for polls (the `run_list` setting)."""
     err = err or sys.stderr
     try:
         ids = parse_ids(args.run_ids)
@@ -310,6 +313,7 @@ async def run_wait(
         on_event=waiter.on_event,
         interval=args.interval or 2.0,
         waiting_interval=args.interval or 5.0,
+        sweep=run_list,
     )
     timer: asyncio.Task[None] | None = None
     if args.timeout is not None:

@@ -78,6 +78,8 @@ def test_world_readable_key_file_is_refused_with_chmod(tmp_path: Path) -> None:
         ("interval = [", "not valid TOML"),
         ("intervall = 3", "unknown setting 'intervall'"),
         ('interval = "fast"', "wrong type"),
+        ("interval = true", "wrong type"),
+        ('run_list = "no"', "wrong type"),
         ("interval = 0.1", "at least 0.5"),
         ('bell = "loud"', "bell must be one of"),
         ('api_url = "http://api.nekt.ai"', "https://"),
@@ -96,3 +98,9 @@ def test_unreadable_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config({}, env={"NEKT_TUI_CONFIG": str(path)})
     assert str(path) in str(err.value)
+
+
+def test_run_list_can_be_turned_off_in_the_file(tmp_path: Path) -> None:
+    assert load_config({"config_file": str(tmp_path / "none.toml")}, env={}).run_list is True
+    path = write(tmp_path / "c.toml", "run_list = false\n")
+    assert load_config({}, env={"NEKT_TUI_CONFIG": str(path)}).run_list is False

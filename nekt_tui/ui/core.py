@@ -76,6 +76,7 @@ class NektCore(App[int]):
         interval: float = 2.0,
         waiting_interval: float = 5.0,
         concurrency: int = 8,
+        run_list: bool = True,
         bell: str = "failures",
         theme: str | None = None,
         problem: str | None = None,
@@ -100,6 +101,7 @@ class NektCore(App[int]):
         self._scheduler = scheduler
         self._own_scheduler = scheduler is None
         self._concurrency = concurrency
+        self._run_list = run_list
         self._initial_ids = list(initial_ids)
         self._on_close = on_close
         self._rng = rng
@@ -224,6 +226,7 @@ class NektCore(App[int]):
                 interval=self._polling.interval,
                 waiting_interval=self._polling.waiting_interval,
                 concurrency=self._concurrency,
+                sweep=self._run_list,
                 on_event=self.on_engine_event,
                 rng=self._rng,
             )

@@ -68,6 +68,7 @@ def build_app(
         interval=config.interval,
         waiting_interval=config.waiting_interval,
         concurrency=config.concurrency,
+        run_list=config.run_list,
         bell=config.bell,
         log_max_lines=config.log_max_lines,
         theme=config.theme,

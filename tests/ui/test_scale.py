@@ -6,12 +6,15 @@ import time
 import uuid
 from typing import Any
 
+import pytest
+
 from nekt_tui.api.models import RunStatus
+from nekt_tui.simulator import World
 from nekt_tui.ui.core import FRAME
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.watch_list import WatchList
 
-from .conftest import ScriptedSource, advance, run_json, scripted_app
+from .conftest import ScriptedSource, advance, make_sim, run_json, scripted_app
 
 N = 2000
 
@@ -122,3 +125,26 @@ async def test_off_screen_rows_changed_in_a_frame_show_their_new_data_when_scrol
         assert watch_list.selected == ids[-1]
         last = watch_list.render_line(watch_list.cursor - round(watch_list.scroll_y) + 1)
         assert last.text.startswith(look(RunStatus.FAILED).symbol)
+
+
+def _six_running(clock: object) -> World:
+    world = World(seed=5, clock=clock, shape="flat", n_runs=0)  # type: ignore[arg-type]
+    for _ in range(6):
+        world.add_run((("running", 600.0),), "success")
+    return world
+
+
+@pytest.mark.parametrize("run_list", [True, False])
+async def test_the_run_list_setting_decides_whether_pages_stand_in_for_polls(
+    run_list: bool,
+) -> None:
+    sim = make_sim(_six_running, run_list=run_list)
+    async with sim.app.run_test(size=(120, 30)) as pilot:
+        await sim.advance(pilot, 20)
+        pages = sum(1 for r in sim.world.requests if r.path == "/api/v1/runs/")
+        per_run = sum(sim.requests_for(rid) for rid in sim.world.run_ids)
+        assert all(row.status == "running" for row in sim.app.model.rows.values())
+    if run_list:
+        assert pages >= 5 and per_run < 20  # one page every 2 s, first polls on their own
+    else:
+        assert pages == 0 and per_run >= 6 * 10  # every run every 2 s
