@@ -42,6 +42,11 @@ class LogDeltaLike(Protocol):
     @property
     def replace_last(self) -> bool: ...
 
+    @property
+    def text(self) -> str | None:
+        """For a reset not yet split into lines, the log string it was made from."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -231,7 +236,7 @@ class LineStore:
             return None
         if delta.reset:
             change = self.load_text(text)
-            if text and getattr(delta, "text", None) is text:
+            if text and delta.text is text:
                 # The delta is this very string, not yet split: its lines are the ones
                 # just indexed, and splitting 200,000 lines again would cost more than the log.
                 return change

@@ -192,6 +192,18 @@ def test_sync_applies_a_delta_that_does_not_fit_the_text() -> None:
     assert _lines(store) == ["not", "x"]
 
 
+def test_a_reset_made_from_the_very_text_is_loaded_without_splitting_it() -> None:
+    """The engine's first-sight delta is the run's log string itself: the store indexes
+    that string and never asks the delta for one string per line."""
+    text = "one\ntwo\nthr"
+    delta = LogTracker().update("r", text)
+    assert delta is not None and delta.text is text
+    store = LineStore()
+    store.sync(text, delta)
+    assert _lines(store) == ["one", "two", "thr"] and store.source is text
+    assert delta.text is text  # its lines were never split
+
+
 def test_many_small_appends_share_a_chunk_and_drops_release_chunks() -> None:
     store = LineStore(cap=1_000)
     for i in range(100):
