@@ -163,3 +163,19 @@ async def test_e_and_E_answer_from_the_error_index(monkeypatch: pytest.MonkeyPat
         await pilot.press("e")
         assert screen_rows(view)[0] == "ERROR first"
         assert checked == []
+
+
+async def test_a_log_of_ever_new_colours_keeps_the_style_memo_bounded() -> None:
+    """Each line in its own 24-bit colour: drawing them all keeps a bounded number of
+    styles, and the colours still reach the screen."""
+    async with LogHost().run_test(size=SIZE) as pilot:
+        lines = [f"\x1b[38;2;{i % 256};{i // 256 % 256};7mline {i}\x1b[0m" for i in range(6_000)]
+        feed = await _feed(pilot, lines)
+        renderer = feed.panel.view.renderer
+        for first in range(0, 6_000, 10):
+            for line in range(first, first + 10):
+                renderer.line_strip(line)
+        assert len(renderer._sgr_styles) <= 4_097
+        strip = renderer.line_strip(5_999)
+        colours = {seg.style.color.triplet for seg in strip if seg.style and seg.style.color}
+        assert (5_999 % 256, 5_999 // 256 % 256, 7) in {tuple(c) for c in colours if c}

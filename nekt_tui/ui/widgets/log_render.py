@@ -186,6 +186,8 @@ class LineRenderer:
                 reverse=sgr.reverse or None,
                 strike=sgr.strike or None,
             )
+            if len(self._sgr_styles) > 4_096:
+                self._sgr_styles.clear()  # a log of ever-new colours must not grow it for ever
             self._sgr_styles[sgr] = style
         return style
 
