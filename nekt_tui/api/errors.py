@@ -97,6 +97,34 @@ class ApiUnreachableError(NektError):
         self.reason = reason
 
 
+class SlowAnswerError(NektError):
+    """The host took the request but the answer did not come in time (read timeout or the
+    request's overall deadline): the run is slow, not the network down."""
+
+    short = "slow"
+
+    def __init__(self, host: str, waited: float) -> None:
+        super().__init__(
+            f"{host} did not answer within {waited:.0f}s; asking again with more patience"
+        )
+        self.host = host
+        self.waited = waited
+
+
+class AnswerTooLargeError(NektError):
+    """The answer was bigger than `max_response_mb`: it was not read."""
+
+    short = "too large"
+
+    def __init__(self, limit_bytes: int) -> None:
+        mb = limit_bytes / (1 << 20)
+        super().__init__(
+            f"answer too large (over {mb:g} MB): not read; raise max_response_mb in the "
+            "config file to read it"
+        )
+        self.limit_bytes = limit_bytes
+
+
 class BadResponseError(NektError):
     """The API answered something that is not a valid run: non-JSON, or a field is wrong."""
 

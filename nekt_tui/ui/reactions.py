@@ -20,9 +20,11 @@ from nekt_tui.ui.widgets.header_bar import Connection
 from nekt_tui.watch.events import (
     AuthProblem,
     Event,
+    HostDown,
     PollFailed,
     RateLimited,
     Recovered,
+    RunSlow,
     RunStale,
     RunUpdated,
     StatusChanged,
@@ -103,9 +105,14 @@ class EventReducer:
         if isinstance(event, RateLimited):
             self._set_conn("rate_limited", until=event.until)
             return
+        if isinstance(event, HostDown):
+            # Shown as "unreachable" until the UI draws the host-wide pause itself.
+            self._set_conn("unreachable", since=event.at)
+            return
         if isinstance(event, Recovered) and event.run_id is None:
             ended_limit = event.scope == "rate_limit" and self.conn.kind == "rate_limited"
-            if event.scope == "auth" or ended_limit:
+            ended_host = event.scope == "host" and self.conn.kind == "unreachable"
+            if event.scope == "auth" or ended_limit or ended_host:
                 self._set_conn("live")
             return
         row = self.model.get(event.run_id) if event.run_id is not None else None
@@ -118,6 +125,8 @@ class EventReducer:
             self._status_changed(row, event.old, event.new, event.at)
         elif isinstance(event, PollFailed):
             self._failed(row, event)
+        elif isinstance(event, RunSlow):
+            row.touch()
         elif isinstance(event, RunStale):
             row.stale = True
             row.last_success = event.last_success or row.last_success

@@ -75,6 +75,28 @@ class RateLimited:
 
 
 @dataclass(frozen=True, slots=True)
+class RunSlow:
+    """A run's answer did not come in time while the host answers others: it is asked again
+    with a longer deadline, in a lane that never takes every request slot. `waiting_since`
+    is when the first unanswered request for it was sent. Ended by its next `RunUpdated`
+    (and a `Recovered("run", ...)`)."""
+
+    run_id: str
+    waiting_since: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HostDown:
+    """The API host itself cannot be reached (connect failures on every run): every poll
+    waits until `until`, then one probe request goes; `Recovered("host", ...)` ends it."""
+
+    until: datetime
+    error: NektError
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class AuthProblem:
     """The API key was refused: all polling stopped (said once, not once per run)."""
 
@@ -87,8 +109,8 @@ class Recovered:
     """A problem ended.
 
     `scope` is `"run"` (a run that failed or was stale got fresh data; `run_id` set),
-    `"rate_limit"` (the Retry-After window passed) or `"auth"` (a request succeeded after
-    an authentication problem).
+    `"rate_limit"` (the Retry-After window passed), `"auth"` (a request succeeded after
+    an authentication problem) or `"host"` (the host answered again after `HostDown`).
     """
 
     scope: str
@@ -96,14 +118,26 @@ class Recovered:
     at: datetime
 
 
-Event = RunUpdated | StatusChanged | PollFailed | RunStale | RateLimited | AuthProblem | Recovered
+Event = (
+    RunUpdated
+    | StatusChanged
+    | PollFailed
+    | RunStale
+    | RunSlow
+    | HostDown
+    | RateLimited
+    | AuthProblem
+    | Recovered
+)
 
 __all__ = [
     "AuthProblem",
     "Event",
+    "HostDown",
     "PollFailed",
     "RateLimited",
     "Recovered",
+    "RunSlow",
     "RunStale",
     "RunUpdated",
     "StatusChanged",
