@@ -1,19 +1,31 @@
 """The app's handle on the saved watch list: what to load, and what to write back.
 
-Wraps the engine's `WatchList` (atomic saves, an unusable file set aside, never lost);
-`in_memory()` keeps the same interface without ever writing, for tests and the demo.
+Wraps the engine's `WatchList` (atomic saves merged with other instances' changes, an
+unusable file set aside, never lost); `in_memory()` keeps the same interface without ever
+writing, for tests and the demo. A save that fails is not raised: `save()` returns what to
+tell the user (a line when the reason is new, another when saving works again), the
+changes stay in memory, and `unsaved()` is the line to print when the app quits with them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.ui.status_style import as_status
-from nekt_tui.watch.watchlist import WatchEntry, WatchList
+from nekt_tui.watch.watchlist import WatchEntry, WatchList, WatchListChanges, WatchListError
+from nekt_tui.watch.watchlist_io import failure_reason
+
+if TYPE_CHECKING:
+    from nekt_tui.ui.model import WatchModel
+    from nekt_tui.watch.scheduler import Scheduler
+
+#: The exit status of the app when it quits with watch-list changes it could not save.
+EXIT_UNSAVED = 1
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,19 @@ def _text(status: RunStatus | UnknownValue | None) -> str | None:
     return status.value if isinstance(status, RunStatus) else str(status)
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What a save means for the app: runs other instances added, removed or relabelled
+    (to show), and `notice`, a line to show now (None: nothing new to say)."""
+
+    added: tuple[StoredRun, ...] = ()
+    removed: tuple[str, ...] = ()
+    relabelled: tuple[StoredRun, ...] = ()
+    notice: str | None = None
+    #: True when `notice` says the save failed (an error), False for good news.
+    failed: bool = False
+
+
 class RunStore:
     """Ordered saved runs; `save()` writes them atomically (never, when in memory)."""
 
@@ -38,6 +63,8 @@ class RunStore:
         self.watchlist = watchlist
         self.persist = persist
         self.saves = 0
+        #: Why the last save failed (None: it worked, or none was tried).
+        self.problem: str | None = None
 
     @classmethod
     def in_memory(cls, runs: Iterable[StoredRun] = ()) -> RunStore:
@@ -91,8 +118,87 @@ class RunStore:
         if text is not None and run_id in self.watchlist:
             self.watchlist.record_status(run_id, text, at)
 
-    def save(self) -> None:
-        """Write the list atomically (raises `WatchListError`/`OSError` on failure)."""
+    def save(self) -> Saved:
+        """Write the list atomically, merged with the file as other instances left it.
+
+        Never raises for a list that cannot be written: the changes stay in memory, and
+        the returned `notice` says where and why, once per new reason.
+        """
         self.saves += 1
-        if self.persist:
-            self.watchlist.save()
+        if not self.persist:
+            return Saved()
+        path = self.watchlist.path
+        try:
+            changes = self.watchlist.save()
+        except (OSError, WatchListError) as exc:
+            reason = failure_reason(exc, path)
+            if reason == self.problem:
+                return Saved(failed=True)
+            self.problem = reason
+            return Saved(notice=self.problem_line(), failed=True)
+        was, self.problem = self.problem, None
+        notice = changes.note or (f"watch list saved to {path} again" if was else None)
+        return self._saved(changes, notice)
+
+    def problem_line(self) -> str | None:
+        """The failure as shown in the app (None: the last save worked)."""
+        if self.problem is None:
+            return None
+        return (
+            f"watch list not saved to {self.watchlist.path}: {self.problem}; "
+            "your changes are kept in memory until it can be"
+        )
+
+    def unsaved(self) -> str | None:
+        """What to print when the app has closed with changes not saved (None: all saved)."""
+        if not self.persist or self.problem is None:
+            return None
+        count = self.watchlist.unsaved_changes()
+        if count == 0:
+            return None
+        changes = "1 change" if count == 1 else f"{count} changes"
+        verb = "was" if count == 1 else "were"
+        where = self.watchlist.path
+        return f"{changes} to the watch list {verb} not saved to {where}: {self.problem}"
+
+    @staticmethod
+    def _saved(changes: WatchListChanges, notice: str | None) -> Saved:
+        def stored(e: WatchEntry) -> StoredRun:
+            return StoredRun(e.run_id, e.label, as_status(e.last_status))
+
+        return Saved(
+            tuple(stored(e) for e in changes.added),
+            changes.removed,
+            tuple(stored(e) for e in changes.relabelled),
+            notice,
+        )
+
+
+def follow_elsewhere(
+    saved: Saved,
+    model: WatchModel,
+    scheduler: Scheduler | None,
+    forget: Callable[[str], None],
+) -> bool:
+    """Show (and poll) the runs other instances added, drop those they removed, take their
+    labels; True when the list on screen changed."""
+    changed = False
+    for run in saved.added:
+        if run.run_id not in model:
+            model.add(run.run_id, run.label, run.status)
+            if scheduler is not None:
+                scheduler.watch(run.run_id, run.status)
+            changed = True
+    for run_id in saved.removed:
+        if model.remove(run_id) is not None:
+            if scheduler is not None and run_id in scheduler:
+                scheduler.unwatch(run_id)
+            forget(run_id)
+            changed = True
+    for run in saved.relabelled:
+        row = model.get(run.run_id)
+        if row is not None and row.label != run.label:
+            row.label = run.label
+            row.touch()
+            changed = True
+    return changed

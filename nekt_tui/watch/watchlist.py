@@ -6,14 +6,17 @@ or `kill -9` at any moment leaves the old list or the new one, never a broken fi
 that cannot be used is moved aside to `<name>.bak` (never over an older backup) and the
 list starts empty; `WatchList.message` says where it went. Nothing is dropped silently.
 It never holds the API key: it is never given it.
+
+Several instances may share the file: a loaded list remembers the file as it read it, and
+each save, under a lock, lays this instance's own changes over the file as it is then
+(`watchlist_io.merge`), so a run another instance added or removed is neither lost nor
+brought back. A symbolic link is written through to its target (`watchlist_io`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -23,6 +26,13 @@ from typing import Any
 import platformdirs
 
 from nekt_tui.api.ids import parse_run_ids, validate_run_id
+from nekt_tui.watch.watchlist_io import (
+    WatchListError,
+    atomic_write,
+    locked,
+    merge,
+    write_target,
+)
 
 FORMAT_VERSION = 1
 STATE_FILE_NAME = "watchlist.json"
@@ -44,10 +54,6 @@ def resolve_state_path(
     if env.get(STATE_ENV):
         return Path(env[STATE_ENV]).expanduser()
     return default_state_path()
-
-
-class WatchListError(Exception):
-    """The watch list cannot be loaded or saved; the message says what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,20 @@ class WatchEntry:
         return cls(run_id, label, status, when)
 
 
+@dataclass(frozen=True, slots=True)
+class WatchListChanges:
+    """What a save took in from other instances sharing the file (all empty: nothing)."""
+
+    added: tuple[WatchEntry, ...] = ()
+    removed: tuple[str, ...] = ()
+    relabelled: tuple[WatchEntry, ...] = ()
+    #: Something to tell the user (the file was unusable and was set aside), or None.
+    note: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.relabelled)
+
+
 class WatchList:
     """Ordered watch list entries, bound to a state file. Changes are saved by `save()`.
 
@@ -114,18 +134,33 @@ class WatchList:
         self.recovered_from = recovered_from
         #: What went wrong loading, for the user (None when it loaded fine).
         self.message = message
-        self._save_refused: str | None = None
+        self._save_refused: WatchListError | None = None
+        #: The file as last read or written, by run ID: what this instance's own changes
+        #: are measured against when a save merges.
+        self._base: dict[str, WatchEntry] = {}
+        #: Loaded lists merge with the file on save; a list made in memory replaces it.
+        self._merging = False
 
     # ---- loading and saving ------------------------------------------------------------
 
     @classmethod
     def load(cls, path: Path | None = None) -> WatchList:
         """Load the list (missing file: empty). An unusable file is set aside, never lost."""
-        path = path or default_state_path()
+        wl = cls._read(path or default_state_path())
+        wl._merging = True
+        wl._base = dict(wl._by_id)
+        return wl
+
+    @classmethod
+    def _read(cls, path: Path) -> WatchList:
+        try:
+            write_target(path)
+        except WatchListError as exc:  # a dangling or looping link: said, never replaced
+            return cls(path, message=f"{exc}; starting with an empty list")
         try:
             raw = path.read_bytes()
-        except FileNotFoundError:
-            return cls(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return cls(path)  # nothing there yet (a save says why it cannot write)
         except OSError as exc:
             return cls._set_aside(path, f"cannot be read ({exc.strerror or exc})")
         try:
@@ -145,7 +180,8 @@ class WatchList:
                 message=f"watch list {path} {problem}, and moving it aside failed ({why}): "
                 f"starting empty and not saving over it; move or fix it by hand",
             )
-            wl._save_refused = wl.message
+            reason = f"it {problem} and could not be moved aside ({why}); move or fix it by hand"
+            wl._save_refused = WatchListError(wl.message or reason, reason)
             return wl
         return cls(
             path,
@@ -154,13 +190,65 @@ class WatchList:
             "empty list",
         )
 
-    def save(self) -> None:
-        """Write the list atomically (old or new file after any crash, never a broken one)."""
+    def save(self) -> WatchListChanges:
+        """Write the list atomically (old or new file after any crash, never a broken one).
+
+        A loaded list is merged, under the lock, with the file as it is now, and takes in
+        what other instances changed: returned, so a view can follow. Raises
+        `WatchListError` or `OSError` when it cannot be written (the list is kept).
+        """
         if self._save_refused:
-            raise WatchListError(self._save_refused)
-        data = {"version": FORMAT_VERSION, "runs": [e.to_json() for e in self._entries]}
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        atomic_write(self.path, text.encode("utf-8"))
+            raise self._save_refused
+        target = write_target(self.path)
+        note = None
+        with locked(target):
+            entries = self._entries
+            if self._merging:
+                theirs, note = self._read_now(target)
+                if theirs is not None:
+                    entries = merge(self._base, self._entries, theirs)
+            data = {"version": FORMAT_VERSION, "runs": [e.to_json() for e in entries]}
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            atomic_write(target, text.encode("utf-8"))
+        changes = self._adopt(entries)
+        self._base = dict(self._by_id)
+        return replace(changes, note=note) if note else changes
+
+    def _read_now(self, target: Path) -> tuple[list[WatchEntry] | None, str | None]:
+        """The file as it is (None: nothing usable there), and what was done about it."""
+        try:
+            raw = target.read_bytes()
+        except FileNotFoundError:
+            return None, None  # deleted by hand: this list is all there is
+        try:
+            return _parse(raw), None
+        except ValueError as exc:
+            backup = _move_aside(target)
+            return None, f"watch list {target} {exc}: moved it to {backup}, saved this list"
+
+    def _adopt(self, entries: list[WatchEntry]) -> WatchListChanges:
+        """Make `entries` (the merged list) this list's; say what came from elsewhere."""
+        if entries is self._entries or entries == self._entries:
+            return WatchListChanges()
+        old = self._by_id
+        new = {e.run_id: e for e in entries}
+        changes = WatchListChanges(
+            added=tuple(e for e in entries if e.run_id not in old),
+            removed=tuple(rid for rid in old if rid not in new),
+            relabelled=tuple(
+                e for e in entries if e.run_id in old and old[e.run_id].label != e.label
+            ),
+        )
+        self._entries, self._by_id, self._pos = list(entries), new, None
+        return changes
+
+    def unsaved_changes(self) -> int:
+        """How many runs differ from the file as last read or written (added, removed,
+        relabelled or with a newer status)."""
+        base, mine = self._base, self._by_id
+        return sum(base.get(rid) != e for rid, e in mine.items()) + sum(
+            rid not in mine for rid in base
+        )
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -331,43 +419,12 @@ def _move_aside(path: Path) -> Path:
     raise OSError(f"too many backups next to {path}")
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash leaves either the old or the new file."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 __all__ = [
     "FORMAT_VERSION",
     "STATE_ENV",
     "WatchEntry",
     "WatchList",
+    "WatchListChanges",
     "WatchListError",
     "atomic_write",
     "default_state_path",

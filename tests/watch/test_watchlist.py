@@ -115,7 +115,11 @@ def test_crash_between_write_and_rename_leaves_the_old_file(
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert WatchList.load(path).run_ids == [RUN_A]
-    assert sorted(p.name for p in path.parent.iterdir()) == ["watchlist.json"]  # no temp left
+    # No temp file left; the lock file that orders saves of several instances stays.
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "watchlist.json",
+        "watchlist.json.lock",
+    ]
 
 
 def test_save_is_written_fsynced_and_renamed(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
