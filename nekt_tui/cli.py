@@ -159,6 +159,11 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
             return _fail(f"{exc}; pass run IDs or run URLs")
     app = build_app(config, demo=args.demo, initial_text=initial)
     app.run()
+    unsaved = app.store.unsaved()  # said after the app has closed, where it stays visible
+    if unsaved:
+        from nekt_tui.ui.store import EXIT_UNSAVED
+
+        return _fail(unsaved, EXIT_UNSAVED)
     return int(app.return_code or 0)
 
 

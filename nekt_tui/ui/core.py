@@ -31,7 +31,7 @@ from nekt_tui.ui.reactions import (
 )
 from nekt_tui.ui.screens.main import MainScreen, Widgets
 from nekt_tui.ui.status_style import look, status_variables
-from nekt_tui.ui.store import RunStore
+from nekt_tui.ui.store import RunStore, follow_elsewhere
 from nekt_tui.ui.widgets.header_bar import Connection, Polling, notice_content
 from nekt_tui.watch.events import Event
 
@@ -255,7 +255,7 @@ class NektCore(App[int]):
     async def on_unmount(self) -> None:
         """Save the watch list, stop polling, close the client."""
         gc.unfreeze()  # what was frozen at start can be collected again (tests run many apps)
-        self.save_now()
+        self.save_now(follow=False)
         if self._scheduler is not None and self._own_scheduler:
             await self._scheduler.aclose()
         if self._on_close is not None:
@@ -265,13 +265,24 @@ class NektCore(App[int]):
             if close is not None:
                 await close()
 
-    def save_now(self) -> None:
-        """Write the watch list (atomically); a failure is reported, not raised."""
+    def save_now(self, *, follow: bool = True) -> None:
+        """Write the watch list (atomically, merged with other instances' changes, which
+        `follow` shows); a failure is said once per reason, not raised."""
         self._save_pending = False
         try:
-            self.store.save()
+            saved = self.store.save()
         except Exception as exc:
             self.report_failure("saving the watch list", exc)
+            return
+        if saved.notice:
+            self.notify(
+                saved.notice,
+                severity="error" if saved.failed else "information",
+                timeout=30,
+                markup=False,
+            )
+        if follow and follow_elsewhere(saved, self.model, self.scheduler, self.reducer.forget):
+            self.list_changed()
 
     # ---- engine events -> screen -------------------------------------------------------
 
