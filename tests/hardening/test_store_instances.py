@@ -18,8 +18,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from nekt_tui.simulator import World
+from nekt_tui.ui.store import RunStore
 from nekt_tui.watch.watchlist import WatchEntry, WatchList
 from tests.conftest import SimServer
+from tests.ui.conftest import make_sim, until_started
 
 RUN_A = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 RUN_B = "11111111-2222-4333-8444-555555555555"
@@ -205,3 +208,30 @@ def test_a_save_waits_for_the_lock_and_says_so_when_it_cannot(tmp_path: Path) ->
     finally:
         os.close(fd)
         b.close()
+
+
+async def test_the_app_shows_what_another_instance_changed_when_it_saves(
+    tmp_path: Path,
+) -> None:
+    path = start_list(tmp_path)
+    sim = make_sim(World.demo, runs=[], store=RunStore(WatchList.load(path)))
+    app = sim.app
+    other = Instance(path, 2)
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await until_started(pilot)
+            assert list(app.model.rows) == [RUN_A, RUN_B]
+            other.do(f"add {RUN_Y}")
+            other.do(f"remove {RUN_A}")
+            other.do(f"label {RUN_B} renamed")
+            app.add_runs([RUN_X])  # this instance saves: it takes in the other's changes
+            await pilot.pause()
+            assert list(app.model.rows) == [RUN_B, RUN_X, RUN_Y]
+            assert app.model.rows[RUN_B].label == "renamed"
+            scheduler = app.scheduler
+            assert scheduler is not None
+            assert RUN_Y in scheduler and RUN_A not in scheduler
+            assert app.widgets.watch_list.border_title == "Runs 3"
+    finally:
+        other.close()
+    assert in_file(path) == [RUN_B, RUN_Y, RUN_X]
