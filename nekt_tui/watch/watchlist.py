@@ -17,43 +17,26 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from nekt_tui.api.ids import parse_run_ids, validate_run_id
 from nekt_tui.watch.watchlist_io import (
+    STATE_ENV,
     WatchListError,
     atomic_write,
+    default_state_path,
+    identity,
     locked,
     merge,
+    resolve_state_path,
     write_target,
 )
 
 FORMAT_VERSION = 1
-STATE_FILE_NAME = "watchlist.json"
-STATE_ENV = "NEKT_TUI_STATE"
-
-
-def default_state_path() -> Path:
-    """Where the watch list lives by default (platformdirs' user state directory)."""
-    return Path(platformdirs.user_state_dir("nekt-tui", appauthor=False)) / STATE_FILE_NAME
-
-
-def resolve_state_path(
-    cli_value: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
-) -> Path:
-    """The state file to use: `--state-file`, else `NEKT_TUI_STATE`, else the default."""
-    env = os.environ if environ is None else environ
-    if cli_value:
-        return Path(cli_value).expanduser()
-    if env.get(STATE_ENV):
-        return Path(env[STATE_ENV]).expanduser()
-    return default_state_path()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +123,9 @@ class WatchList:
         self._base: dict[str, WatchEntry] = {}
         #: Loaded lists merge with the file on save; a list made in memory replaces it.
         self._merging = False
+        #: (inode, size, mtime) of the file this list last wrote: unchanged since, there is
+        #: nothing to merge and the file is not read again.
+        self._written: tuple[int, int, int] | None = None
 
     # ---- loading and saving ------------------------------------------------------------
 
@@ -210,12 +196,15 @@ class WatchList:
             data = {"version": FORMAT_VERSION, "runs": [e.to_json() for e in entries]}
             text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
             atomic_write(target, text.encode("utf-8"))
+            self._written = identity(target)
         changes = self._adopt(entries)
         self._base = dict(self._by_id)
         return replace(changes, note=note) if note else changes
 
     def _read_now(self, target: Path) -> tuple[list[WatchEntry] | None, str | None]:
-        """The file as it is (None: nothing usable there), and what was done about it."""
+        """The file as it is (None: nothing to merge), and what was done about it."""
+        if self._written is not None and identity(target) == self._written:
+            return None, None  # as this list wrote it: nobody else changed it
         try:
             raw = target.read_bytes()
         except FileNotFoundError:

@@ -1,4 +1,5 @@
-"""How the watch list reaches its file: through symbolic links, under a lock, atomically.
+"""Where the watch list lives, and how it reaches its file: through symbolic links, under a
+lock, atomically.
 
 Several nekt-tui instances may share one watch list. A save takes an exclusive `flock` on
 a sidecar `<name>.lock` next to the file (waiting at most `LOCK_WAIT` seconds), re-reads
@@ -19,6 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import platformdirs
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: saves are atomic but not locked
@@ -31,6 +34,26 @@ if TYPE_CHECKING:
 #: milliseconds; only a process stopped while holding the lock makes this run out.
 LOCK_WAIT = 5.0
 _LOCK_POLL = 0.01
+
+STATE_FILE_NAME = "watchlist.json"
+STATE_ENV = "NEKT_TUI_STATE"
+
+
+def default_state_path() -> Path:
+    """Where the watch list lives by default (platformdirs' user state directory)."""
+    return Path(platformdirs.user_state_dir("nekt-tui", appauthor=False)) / STATE_FILE_NAME
+
+
+def resolve_state_path(
+    cli_value: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The state file to use: `--state-file`, else `NEKT_TUI_STATE`, else the default."""
+    env = os.environ if environ is None else environ
+    if cli_value:
+        return Path(cli_value).expanduser()
+    if env.get(STATE_ENV):
+        return Path(env[STATE_ENV]).expanduser()
+    return default_state_path()
 
 
 class WatchListError(Exception):
@@ -203,3 +226,12 @@ def _file_in_the_way(folder: Path) -> Path | None:
         if os.path.lexists(candidate):
             return None if candidate.is_dir() else candidate
     return None
+
+
+def identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of the file from another (a save makes a new inode)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
