@@ -26,6 +26,7 @@ from typing import Any
 from nekt_tui.api.ids import parse_run_ids, validate_run_id
 from nekt_tui.watch.watchlist_io import (
     STATE_ENV,
+    LockBusy,
     WatchListError,
     atomic_write,
     default_state_path,
@@ -126,6 +127,9 @@ class WatchList:
         #: (inode, size, mtime) of the file this list last wrote: unchanged since, there is
         #: nothing to merge and the file is not read again.
         self._written: tuple[int, int, int] | None = None
+        #: The last save found the lock held past the wait: try without waiting until one
+        #: succeeds, so a stuck holder does not stall every save (the app's UI) in turn.
+        self._lock_busy = False
 
     # ---- loading and saving ------------------------------------------------------------
 
@@ -187,16 +191,21 @@ class WatchList:
             raise self._save_refused
         target = write_target(self.path)
         note = None
-        with locked(target):
-            entries = self._entries
-            if self._merging:
-                theirs, note = self._read_now(target)
-                if theirs is not None:
-                    entries = merge(self._base, self._entries, theirs)
-            data = {"version": FORMAT_VERSION, "runs": [e.to_json() for e in entries]}
-            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-            atomic_write(target, text.encode("utf-8"))
-            self._written = identity(target)
+        try:
+            with locked(target, wait=0 if self._lock_busy else None):
+                self._lock_busy = False
+                entries = self._entries
+                if self._merging:
+                    theirs, note = self._read_now(target)
+                    if theirs is not None:
+                        entries = merge(self._base, self._entries, theirs)
+                data = {"version": FORMAT_VERSION, "runs": [e.to_json() for e in entries]}
+                text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+                atomic_write(target, text.encode("utf-8"))
+                self._written = identity(target)
+        except LockBusy:
+            self._lock_busy = True
+            raise
         changes = self._adopt(entries)
         self._base = dict(self._by_id)
         return replace(changes, note=note) if note else changes

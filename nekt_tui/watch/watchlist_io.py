@@ -67,6 +67,10 @@ class WatchListError(Exception):
         self.reason = reason or message
 
 
+class LockBusy(WatchListError):
+    """Another process held the lock for longer than a save may wait."""
+
+
 def write_target(path: Path) -> Path:
     """The file a save replaces: `path`, or the file its symbolic link(s) finally name.
 
@@ -112,10 +116,10 @@ def locked(target: Path, wait: float | None = None) -> Iterator[None]:
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         reason = (
-                            f"another nekt-tui held {lock_path} for over {wait:g} s; "
-                            "it is retried at the next change"
+                            f"another nekt-tui holds {lock_path} (stopped mid-save?); "
+                            "tried again at the next change"
                         )
-                        raise WatchListError(f"watch list not saved: {reason}", reason) from None
+                        raise LockBusy(f"watch list not saved: {reason}", reason) from None
                     time.sleep(_LOCK_POLL)
         yield
     finally:

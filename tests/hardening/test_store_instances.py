@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import select
 import subprocess
 import sys
 import textwrap
@@ -200,7 +201,14 @@ def test_a_save_waits_for_the_lock_and_says_so_when_it_cannot(tmp_path: Path) ->
         assert refused["ids"] == [RUN_A, RUN_B, RUN_X]  # kept in memory
         (notice,) = refused["notices"]
         assert f"watch list not saved to {path}" in notice
-        assert "another nekt-tui held" in notice and "watchlist.json.lock" in notice
+        assert "another nekt-tui holds" in notice and "watchlist.json.lock" in notice
+        # Still held: the next save does not wait again (a stuck holder would stall the
+        # app's every save), and says nothing new.
+        b.do("lock-wait 600")
+        b.send(f"label {RUN_X} x")
+        assert select.select([b.proc.stdout], [], [], 60)[0], "the save waited for the lock"
+        again = b.answer()
+        assert again["notices"] == [] and in_file(path) == [RUN_A, RUN_B]
         fcntl.flock(fd, fcntl.LOCK_UN)
         saved = b.do(f"add {RUN_Y}")
         assert in_file(path) == [RUN_A, RUN_B, RUN_X, RUN_Y]
