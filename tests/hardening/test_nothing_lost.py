@@ -31,7 +31,9 @@ KILLS = 30
 # byte on stdin after each; the test picks one step at random and kills the saver there
 # instead of answering. One parent imports nekt-tui once and forks a fresh saver per
 # round, so 30 kills cost about a second. The announcing is test instrumentation around
-# the OS calls; the save itself is nekt-tui's own `WatchList.save()`.
+# the OS calls; the save itself is nekt-tui's own `WatchList.save()`: of a list made in
+# memory (it replaces the file), or of a loaded one (it merges with the file, under the lock
+# a killed saver left behind: the kernel drops it).
 SAVERS = textwrap.dedent(
     """
     import builtins, io, os, sys, uuid
@@ -39,6 +41,7 @@ SAVERS = textwrap.dedent(
     from nekt_tui.watch.watchlist import WatchEntry, WatchList
 
     path = Path(sys.argv[1])
+    merging = sys.argv[2] == "merge"
     folder = str(path.parent)
     lists = [
         WatchList(path, [
@@ -93,8 +96,16 @@ SAVERS = textwrap.dedent(
         pid = os.fork()
         if pid == 0:
             n = 0
+            loaded = WatchList.load(path) if merging else None
             while True:
-                lists[n % 2].save()
+                if loaded is None:
+                    lists[n % 2].save()
+                else:  # as an instance sharing the file does: its changes, merged on save
+                    for rid in reversed(loaded.run_ids):
+                        loaded.remove(rid)
+                    for entry in lists[n % 2].entries:
+                        loaded.insert(len(loaded), entry)
+                    loaded.save()
                 step(f"saved-{n % 2}")
                 n += 1
         os.write(1, f"pid {pid}\\n".encode())
@@ -111,14 +122,15 @@ def expected_lists() -> list[list[str]]:
     ]
 
 
-def test_watch_list_survives_kill_9_at_any_moment(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_watch_list_survives_kill_9_at_any_moment(tmp_path: Path, mode: str) -> None:
     path = tmp_path / "state" / "watchlist.json"
     old_or_new = expected_lists()
     rng = random.Random(6)
     outcomes: set[int] = set()
     killed_at: set[str] = set()
     parent = subprocess.Popen(
-        [sys.executable, "-c", SAVERS, str(path)],
+        [sys.executable, "-c", SAVERS, str(path), mode],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         bufsize=0,
