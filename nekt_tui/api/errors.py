@@ -50,6 +50,19 @@ class AuthenticationError(NektError):
         self.detail = detail
 
 
+class UnusableApiKeyError(AuthenticationError):
+    """The key has characters an HTTP header cannot carry: nothing is sent with it."""
+
+    def __init__(self) -> None:
+        NektError.__init__(
+            self,
+            "the API key has characters that cannot be sent in an HTTP header (non-ASCII or "
+            "whitespace); check NEKT_API_KEY or api_key/api_key_cmd in the config file",
+        )
+        self.status_code = 0
+        self.detail = None
+
+
 class RunNotFoundError(NektError):
     """404 for a run."""
 
