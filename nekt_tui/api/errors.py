@@ -1,7 +1,8 @@
 """Typed API errors, each with a one-line message a user can act on.
 
 No message ever contains the API key or a response body: only status codes, field paths
-and short, sanitised server `detail` text.
+and short server `detail` text, sanitised and with the key and token-looking values
+redacted (`nekt_tui.api.redact`).
 """
 
 from __future__ import annotations

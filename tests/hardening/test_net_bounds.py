@@ -211,3 +211,38 @@ async def test_a_refused_connection_is_still_unreachable_and_retried() -> None:
         with pytest.raises(ApiUnreachableError, match="connection failed"):
             await api.get_run(RID)
     assert len(slept) == 2
+
+
+async def test_list_runs_has_the_same_cap_and_deadline() -> None:
+    async def drip(writer: asyncio.StreamWriter) -> None:
+        writer.write(head(content_type="application/json", content_length="100000"))
+        while True:
+            writer.write(b" ")
+            await writer.drain()
+            await asyncio.sleep(0.05)
+
+    async def flood(writer: asyncio.StreamWriter) -> None:
+        writer.write(head(content_type="application/json", transfer_encoding="chunked"))
+        await endless(writer, b"10000\r\n" + b"[" * 0x10000 + b"\r\n")
+
+    async with serve(drip) as server, client(server.url, deadline=0.3) as api:
+        with pytest.raises(SlowAnswerError):
+            await api.list_runs()
+    async with serve(flood) as server, client(server.url, max_response_bytes=1 << 20) as api:
+        with pytest.raises(AnswerTooLargeError):
+            await api.list_runs()
+
+
+async def test_a_poll_cancelled_by_its_caller_is_cancelled_not_slow() -> None:
+    async def answer(writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(10)
+
+    async with serve(answer) as server, client(server.url, deadline=0.2) as api:
+        task = asyncio.create_task(api.get_run(RID))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # The deadline of the cancelled request never fires into anything else.
+        await asyncio.sleep(0.3)
+        assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
