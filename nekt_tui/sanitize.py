@@ -2,9 +2,10 @@
 
 Terminal escape sequences (CSI, OSC, DCS, SOS/PM/APC, two-byte ESC sequences, and their
 8-bit C1 forms) are removed whole. Any control character left over (C0 but tab and
-newline, DEL, C1) and bidirectional overrides are made visible, so nothing the server
-sends can move the cursor, retitle the window, write the clipboard, reset the terminal or
-reorder what the user reads.
+newline, DEL, C1), bidirectional overrides and lone surrogates (valid JSON can hold
+`"\ud800"`; no terminal encoding can) are made visible, so nothing the server sends can
+move the cursor, retitle the window, write the clipboard, reset the terminal, reorder
+what the user reads or make writing to the terminal fail.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ def _visible(ch: str) -> str:
         return chr(0x2400 + code)  # Control Pictures: ␛ ␍ ␇ ...
     if code == 0x7F:
         return "\u2421"  # ␡
-    return f"<U+{code:04X}>"  # C1 controls and bidirectional overrides
+    return f"<U+{code:04X}>"  # C1 controls, bidirectional overrides, lone surrogates
 
 
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
-_CONTROL_OR_NEWLINE_RE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + "]")
+# Python strings hold surrogates only unpaired (a pair decodes to one character).
+_SURROGATES = "\ud800-\udfff"
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + _SURROGATES + "]")
+_CONTROL_OR_NEWLINE_RE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + _SURROGATES + "]")
 
 
 def strip_escapes(text: str) -> str:

@@ -99,3 +99,24 @@ def test_newline_kept_or_made_visible() -> None:
 
 def test_strip_escapes_keeps_text() -> None:
     assert strip_escapes("x\x1b[1;32my\x1b]0;t\x07z") == "xyz"
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(min_codepoint=0xD780, max_codepoint=0xE100)) | _HOSTILE)
+def test_output_can_always_be_written_to_a_utf8_terminal(text: str) -> None:
+    for single_line in (False, True):
+        sanitize(text, single_line=single_line).encode("utf-8")  # never UnicodeEncodeError
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("a\ud800b", "a<U+D800>b"),  # a lone high surrogate, as json decodes "\ud800"
+        ("\udfff", "<U+DFFF>"),
+        ("\ud83d\ude00", "<U+D83D><U+DE00>"),  # a pair never joined is two lone halves
+        ("ok \U0001f600", "ok \U0001f600"),  # a real emoji is kept
+    ],
+)
+def test_lone_surrogates_are_shown_as_a_visible_mark(raw: str, shown: str) -> None:
+    assert sanitize(raw) == shown
+    assert sanitize(raw, single_line=True) == shown

@@ -1,10 +1,13 @@
-"""The async Nekt API client: one long-lived httpx.AsyncClient, typed errors, careful retries."""
+"""The async Nekt API client: one long-lived httpx.AsyncClient, typed errors, careful retries.
+
+Every request is bounded (see `NektClient`): at most `max_response_bytes` of answer, and
+an overall deadline that grows with what has arrived, on top of httpx's per-read
+timeouts. Whatever goes wrong comes out as a `NektError` with one line to show.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import json
 import logging
 import os
 import random
@@ -15,10 +18,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from nekt_tui import __version__
-from nekt_tui.api.body import JsonSplitter
+from nekt_tui.api.answers import MAX_RETRY_AFTER, detail, parse, parse_retry_after, shown
 from nekt_tui.api.errors import (
     ApiUnreachableError,
     AuthenticationError,
@@ -28,11 +31,14 @@ from nekt_tui.api.errors import (
     RateLimitedError,
     RunNotFoundError,
     ServerError,
+    SlowAnswerError,
+    UnusableApiKeyError,
 )
 from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import Run, RunPage
+from nekt_tui.api.reading import LARGE_BODY, Deadline, read_body
+from nekt_tui.api.redact import Redactor
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
-from nekt_tui.sanitize import sanitize
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -42,96 +48,50 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # The scheduler bounds its own concurrency (8 by default) below this pool size, so
 # requests rarely wait for a slot and are rarely cancelled while holding one.
 DEFAULT_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=30)
+#: The most of one answer read (after decompression): 256 MB, far above the largest log.
+MAX_RESPONSE_BYTES = 256 << 20
+#: Seconds a request may take in all, plus a second per `MIN_RATE` bytes arrived.
+DEFAULT_DEADLINE = 30.0
+MIN_RATE = 32 * 1024
+#: A patient request (a run that was slow): per-read timeout and base deadline.
+PATIENT_TIMEOUT = 120.0
+PATIENT_DEADLINE = 300.0
 #: GET requests kept ready to send (one per run polled); the cache starts over past this.
 _REQUEST_CACHE_SIZE = 4096
-#: From this size on a successful answer is split as it arrives, its long strings decoded
-#: apart, and never held whole (see `_read_body`).
-LARGE_BODY = 1 << 20
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header: delay-seconds or an HTTP-date."""
-    if value is None:
+def api_key_problem(api_key: str) -> str | None:
+    """Why `api_key` cannot be sent in an HTTP header (None when it can): only visible
+    ASCII characters can, with no space, tab or newline anywhere."""
+    if all("!" <= ch <= "~" for ch in api_key):
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    return max(0.0, (when - now).total_seconds())
-
-
-def _detail(content: bytes | bytearray) -> str | None:
-    """The DRF `detail` of an error body, sanitised and short; None for anything else."""
-    try:
-        body = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if not isinstance(detail, str):
-        return None
-    text = sanitize(detail, single_line=True)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _not_json(content_type: str | None) -> str:
-    kind = (content_type or "unknown").split(";")[0].strip()
-    return f"the body is not valid JSON (content-type {sanitize(kind, single_line=True)!r})"
-
-
-def _validation_reason(exc: ValidationError, content_type: str | None) -> str:
-    first = exc.errors(include_url=False, include_input=False)[0]
-    if first.get("type") == "json_invalid":
-        return _not_json(content_type)
-    path = ".".join(str(p) for p in first.get("loc", ())) or "(body)"
-    more = exc.error_count() - 1
-    suffix = f" (and {more} more)" if more > 0 else ""
-    return f"field '{path}': {first.get('msg', 'invalid')}{suffix}"
-
-
-async def _read_body(response: httpx.Response) -> bytes | bytearray | JsonSplitter:
-    """The whole (decoded) body, never held twice; a large JSON answer as a `JsonSplitter`.
-
-    `Response.aread()` keeps every chunk in a list and then joins them, so a 33 MB log is
-    held twice at the end; growing one buffer holds it once. A one-chunk body (the usual
-    small run) is returned as it came, without a copy. A successful answer of `LARGE_BODY`
-    or more (by its Content-Length, or once that much has come) goes to a `JsonSplitter`
-    chunk by chunk instead, so its bytes are never held whole (see `body.py`).
-    """
-    ok = 200 <= response.status_code < 300  # an error's body is read whole: it is small
-    length = response.headers.get("content-length", "")
-    large = ok and length.isdigit() and int(length) >= LARGE_BODY
-    splitter = JsonSplitter() if large else None
-    first: bytes | None = None
-    buffer: bytearray | None = None
-    async for chunk in response.aiter_bytes():
-        if splitter is not None:
-            splitter.feed(chunk)
-        elif first is None:
-            first = chunk
-        elif buffer is None:
-            buffer = bytearray(first)
-            buffer += chunk
-        else:
-            buffer += chunk
-        if ok and buffer is not None and len(buffer) >= LARGE_BODY:
-            splitter = JsonSplitter()
-            splitter.feed(bytes(buffer))
-            first = buffer = None
-    if splitter is not None:
-        return splitter
-    if buffer is not None:
-        return buffer
-    return first if first is not None else b""
+    return str(UnusableApiKeyError())
 
 
 class NektClient:
-    """Async client for the Nekt API. Use `async with NektClient(key) as client:`."""
+    """Async client for the Nekt API. Use `async with NektClient(key) as client:`.
+
+    Bounds, per request (each an argument):
+
+    - `max_response_bytes` (256 MB): a bigger answer is not read (`AnswerTooLargeError`,
+      not retried), judged by its Content-Length or once that much has come.
+    - `deadline` (30 s) and `min_rate` (32 KiB/s): the whole request may take `deadline`
+      seconds plus one second for every `min_rate` bytes that have arrived, so a big log
+      coming at a fair pace is read whole while an answer that drips ends in about 30 s.
+    - `timeout`: httpx's per-step timeouts (connect 5 s, each read 10 s).
+
+    The host took the request but its answer did not come in time (a read timeout or the
+    deadline): `SlowAnswerError`, not retried; `get_run(rid, patient=True)` then asks with
+    `patient_timeout` per read and `patient_deadline`. A connection that cannot be made
+    is `ApiUnreachableError`, retried with backoff like a 5xx. A `Retry-After` is followed
+    for at most `MAX_RETRY_AFTER` (10 minutes); `clear_rate_limit()` lets a user's
+    explicit refresh try once inside the window.
+
+    Server text that reaches a message (an error's `detail`, a content type, a field
+    path) is sanitised and has the key and token-looking values redacted (`redact`).
+    Each request is logged at DEBUG on `nekt_tui.api.client`: method, path, status,
+    bytes and milliseconds, or the failure's type; never the key or a header.
+    """
 
     def __init__(
         self,
@@ -147,25 +107,43 @@ class NektClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         now: Callable[[], datetime] | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        deadline: float = DEFAULT_DEADLINE,
+        min_rate: float = MIN_RATE,
+        patient_timeout: float = PATIENT_TIMEOUT,
+        patient_deadline: float = PATIENT_DEADLINE,
     ) -> None:
+        if min(max_response_bytes, deadline, min_rate, patient_timeout, patient_deadline) <= 0:
+            raise ValueError("the size cap, deadlines, timeouts and rate must be positive")
         self.base_url = check_base_url(
             base_url or os.environ.get("NEKT_API_URL") or DEFAULT_BASE_URL
         )
         self.host = urlsplit(self.base_url).netloc
         self.max_retries = max(1, max_retries)
+        self.max_response_bytes = max_response_bytes
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._deadline = deadline
+        self._patient_deadline = patient_deadline
+        self._min_rate = min_rate
         # Read the wall clock through the injected clock so an HTTP-date Retry-After is
         # measured against the same time as everything else.
         self._now = now or (lambda: datetime.now(timezone.utc))
         # The end of the last Retry-After window: no request (not even a retry of one that
         # was already under way when the 429 came) is sent before it.
         self._blocked_until: datetime | None = None
+        self._redactor = Redactor(api_key)
+        # httpx cannot put such a key in a header (a UnicodeEncodeError, or a request h11
+        # refuses): nothing is sent, and every request says why in one line.
+        self._key_error = UnusableApiKeyError() if api_key_problem(api_key) else None
+        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        if self._key_error is None:
+            headers["x-api-key"] = api_key
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            headers={"x-api-key": api_key, "user-agent": USER_AGENT, "accept": "application/json"},
+            headers=headers,
             timeout=timeout,
             limits=limits,
             transport=transport,
@@ -180,6 +158,8 @@ class NektClient:
         self._transport = self._http._transport_for_url(httpx.URL(self.base_url))
         self._headers = self._http.headers
         self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
+        patient = httpx.Timeout(patient_timeout, connect=timeout.connect)
+        self._patient_extensions: dict[str, Any] = {"timeout": patient.as_dict()}
         # Run ID as given -> (canonical ID, its GET request). A bodiless request is only
         # read by a transport, so one per run is sent again on every poll, instead of
         # validating the ID and parsing the URL and headers each time.
@@ -203,8 +183,26 @@ class NektClient:
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def get_run(self, run_id: str) -> Run:
-        """Fetch one run. Raises `InvalidRunIdError` before any request for a bad ID."""
+    @property
+    def redactor(self) -> Redactor:
+        """Redacts this client's key (and token-looking values) from any text."""
+        return self._redactor
+
+    def redact(self, text: str) -> str:
+        """`text` with the key, its encodings and token-looking values `[redacted]`."""
+        return self._redactor.redact(text)
+
+    def clear_rate_limit(self) -> None:
+        """Forget the Retry-After window, so the next request is sent (a user's explicit
+        refresh tries once; another 429 opens the window again)."""
+        self._blocked_until = None
+
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
+        """Fetch one run. Raises `InvalidRunIdError` before any request for a bad ID.
+
+        `patient`: for a run whose answer was slow (`SlowAnswerError`), wait longer
+        (`patient_timeout` per read, `patient_deadline` in all).
+        """
         known = self._run_gets.get(run_id)
         if known is None:
             rid = validate_run_id(run_id)
@@ -212,23 +210,42 @@ class NektClient:
                 self._run_gets.clear()
             known = self._run_gets[run_id] = (rid, self._build("GET", f"/api/v1/runs/{rid}/"))
         rid, request = known
-        return await self._request(Run, request, run_id=rid)
+        deadline = self._deadline
+        if patient:
+            request = self._build("GET", f"/api/v1/runs/{rid}/", patient=True)
+            deadline = self._patient_deadline
+        return self._same_run(await self._request(Run, request, rid, deadline), rid)
 
     async def list_runs(self, page: int = 1, page_size: int = 50) -> RunPage:
         """Fetch one page of `GET /api/v1/runs/`."""
         if page < 1 or page_size < 1:
             raise ValueError("page and page_size must be positive")
         params = {"page": page, "page_size": page_size}
-        return await self._request(RunPage, self._build("GET", "/api/v1/runs/", params=params))
+        request = self._build("GET", "/api/v1/runs/", params=params)
+        return await self._request(RunPage, request, None, self._deadline)
 
     async def cancel_run(self, run_id: str) -> Run:
         """Ask the API to cancel a run; returns the run (flat shape). Never retried."""
         rid = validate_run_id(run_id)
         request = self._build("POST", f"/api/v1/runs/{rid}/cancel/", json={})
-        return await self._request(Run, request, run_id=rid)
+        return self._same_run(await self._request(Run, request, rid, self._deadline), rid)
+
+    def _same_run(self, run: Run, rid: str) -> Run:
+        """`run`, unless it is another run than the one asked for (`BadResponseError`)."""
+        if run.id.lower() != rid:
+            raise BadResponseError(
+                f"the API answered run {shown(run.id, self.redact, 40)} for run {rid}"
+            )
+        return run
 
     def _build(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        patient: bool = False,
     ) -> httpx.Request:
         """A request as `AsyncClient.build_request` would make it (no cookies: none used)."""
         return httpx.Request(
@@ -237,7 +254,7 @@ class NektClient:
             params=params,
             json=json,
             headers=self._headers,
-            extensions=self._extensions,
+            extensions=self._patient_extensions if patient else self._extensions,
         )
 
     def _backoff(self, attempt: int) -> float:
@@ -245,18 +262,16 @@ class NektClient:
         return self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * 2**attempt))
 
     async def _request(
-        self,
-        model: type[M],
-        request: httpx.Request,
-        *,
-        run_id: str | None = None,
+        self, model: type[M], request: httpx.Request, run_id: str | None, deadline: float
     ) -> M:
+        if self._key_error is not None:
+            raise self._key_error
         method = request.method
         tries = self.max_retries if method == "GET" else 1
         for attempt in range(tries):
             self._check_rate_limit()
             try:
-                return await self._once(model, request, run_id)
+                return await self._once(model, request, run_id, deadline)
             except (ServerError, ApiUnreachableError) as exc:
                 if attempt + 1 >= tries:
                     raise
@@ -276,53 +291,96 @@ class NektClient:
             raise RateLimitedError(left, until)
         self._blocked_until = None
 
-    async def _once(self, model: type[M], request: httpx.Request, run_id: str | None) -> M:
+    async def _once(
+        self, model: type[M], request: httpx.Request, run_id: str | None, seconds: float
+    ) -> M:
+        """One exchange: send, read within bounds, parse. Every failure is a NektError."""
         if self._http.is_closed:
-            raise RuntimeError("the client is closed")
+            raise NektError("the API client is closed")
+        deadline = Deadline(seconds, self._min_rate)
+        status: int | None = None
         try:
-            response = await self._transport.handle_async_request(request)
             try:
-                content = await _read_body(response)
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException:
-            raise ApiUnreachableError(self.host, "the request timed out") from None
-        except httpx.NetworkError as exc:
-            reason = (
-                "connection failed" if isinstance(exc, httpx.ConnectError) else "connection lost"
-            )
-            raise ApiUnreachableError(self.host, reason) from None
-        except httpx.RemoteProtocolError:
-            raise ApiUnreachableError(self.host, "the connection was closed mid-response") from None
-        except httpx.HTTPError as exc:
-            raise ApiUnreachableError(self.host, type(exc).__name__) from None
-        content_type = response.headers.get("content-type")
-        try:
-            if isinstance(content, JsonSplitter):
-                # A large 2xx answer, already split as it came (see `_read_body`): its
-                # long strings (a 33 MB log) are decoded, the rest is parsed here.
+                response = await self._transport.handle_async_request(request)
+                status = response.status_code
                 try:
-                    data = content.parse()
-                except ValueError:
-                    raise BadResponseError(_not_json(content_type)) from None
-                del content
-                return model.model_validate(data)
+                    content = await read_body(response, self.max_response_bytes, deadline)
+                finally:
+                    await response.aclose()
+            finally:
+                deadline.stop()
             self._check_status(response, content, run_id)
-            # Bytes straight to the model with pydantic's own JSON parser: a third
-            # cheaper than json.loads + model_validate for a run's usual few KB.
-            return model.model_validate_json(content)
-        except ValidationError as exc:
-            raise BadResponseError(_validation_reason(exc, content_type)) from None
+            result = parse(model, content, response.headers.get("content-type"), self.redact)
+        except BaseException as exc:
+            error = self._error(exc, deadline)
+            if log.isEnabledFor(logging.DEBUG):
+                self._log(request, status, deadline, error or exc)
+            if error is None or error is exc:
+                raise
+            raise error from None
+        if log.isEnabledFor(logging.DEBUG):
+            self._log(request, status, deadline, None)
+        return result
 
-    def _check_status(
-        self, response: httpx.Response, content: bytes | bytearray, run_id: str | None
+    def _error(self, exc: BaseException, deadline: Deadline) -> NektError | None:
+        """The NektError `exc` stands for; None for a cancellation that is not ours (or
+        an interrupt), to be raised as it is."""
+        if isinstance(exc, NektError):
+            return exc
+        if isinstance(exc, asyncio.CancelledError):
+            return SlowAnswerError(self.host, deadline.waited()) if deadline.absorb() else None
+        if isinstance(exc, httpx.ReadTimeout | httpx.PoolTimeout):
+            # The host took the request (or the pool is held by its slow answers).
+            return SlowAnswerError(self.host, deadline.waited())
+        if isinstance(exc, httpx.TimeoutException):
+            return ApiUnreachableError(self.host, "the request timed out")
+        if isinstance(exc, httpx.ConnectError):
+            return ApiUnreachableError(self.host, "connection failed")
+        if isinstance(exc, httpx.NetworkError):
+            return ApiUnreachableError(self.host, "connection lost")
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return ApiUnreachableError(self.host, "the connection was closed mid-response")
+        if isinstance(exc, httpx.HTTPError):
+            return ApiUnreachableError(self.host, type(exc).__name__)
+        if isinstance(exc, Exception):
+            # Its text could hold anything the server sent: only its type is named.
+            return NektError(f"unexpected {type(exc).__name__} while asking {self.host}")
+        return None
+
+    def _log(
+        self,
+        request: httpx.Request,
+        status: int | None,
+        deadline: Deadline,
+        failure: BaseException | None,
     ) -> None:
+        """One DEBUG line per exchange: no header, no key, no server text."""
+        path = request.url.raw_path.decode("ascii", "replace")
+        ms = deadline.waited() * 1000
+        code = status if status is not None else "-"
+        if failure is None:
+            log.debug(
+                "%s %s %s %d bytes %.0f ms", request.method, path, code, deadline.received, ms
+            )
+        else:
+            log.debug(
+                "%s %s %s %d bytes %.0f ms failed: %s",
+                request.method,
+                path,
+                code,
+                deadline.received,
+                ms,
+                type(failure).__name__,
+            )
+
+    def _check_status(self, response: httpx.Response, content: object, run_id: str | None) -> None:
         """Raise the typed error for anything but a 2xx answer."""
         code = response.status_code
         if 200 <= code < 300:
             return
+        assert isinstance(content, bytes | bytearray)  # an error's body is never streamed
         if code in (401, 403):
-            raise AuthenticationError(code, _detail(content))
+            raise AuthenticationError(code, detail(content, self.redact))
         if code == 404 and run_id is not None:
             raise RunNotFoundError(run_id)
         if code == 429:
@@ -335,10 +393,19 @@ class NektClient:
                     self._blocked_until = until
             raise RateLimitedError(retry_after, until)
         if code >= 500:
-            raise ServerError(code, _detail(content))
+            raise ServerError(code, detail(content, self.redact))
         if code >= 400:
-            raise ClientError(code, _detail(content))
+            raise ClientError(code, detail(content, self.redact))
         raise BadResponseError(f"unexpected HTTP {code}")
 
 
-__all__ = ["DEFAULT_BASE_URL", "NektClient", "NektError", "check_base_url", "parse_retry_after"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "LARGE_BODY",
+    "MAX_RETRY_AFTER",
+    "NektClient",
+    "NektError",
+    "api_key_problem",
+    "check_base_url",
+    "parse_retry_after",
+]

@@ -1,7 +1,8 @@
 """Typed API errors, each with a one-line message a user can act on.
 
 No message ever contains the API key or a response body: only status codes, field paths
-and short, sanitised server `detail` text.
+and short server `detail` text, sanitised and with the key and token-looking values
+redacted (`nekt_tui.api.redact`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,19 @@ class AuthenticationError(NektError):
         )
         self.status_code = status_code
         self.detail = detail
+
+
+class UnusableApiKeyError(AuthenticationError):
+    """The key has characters an HTTP header cannot carry: nothing is sent with it."""
+
+    def __init__(self) -> None:
+        NektError.__init__(
+            self,
+            "the API key has characters that cannot be sent in an HTTP header (non-ASCII or "
+            "whitespace); check NEKT_API_KEY or api_key/api_key_cmd in the config file",
+        )
+        self.status_code = 0
+        self.detail = None
 
 
 class RunNotFoundError(NektError):

@@ -170,7 +170,6 @@ async def test_5xx_then_success_returns_the_run() -> None:
     "exc",
     [
         httpx.ConnectError("dns failure"),
-        httpx.ReadTimeout("slow"),
         httpx.ConnectTimeout("slow"),
         httpx.RemoteProtocolError("reset"),
         httpx.ReadError("connection reset by peer"),

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import base64
+import io
+import json
 import logging
 import os
 import ssl
@@ -10,6 +15,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -20,9 +26,11 @@ from nekt_tui.api.errors import NektError
 from nekt_tui.cli import main
 from nekt_tui.clock import FakeClock
 from nekt_tui.config import ConfigError, load_config
+from nekt_tui.headless import run_status
 from nekt_tui.simulator import DEMO_KEY, Faults, World, app_transport
 from nekt_tui.ui.factory import build_app
 from nekt_tui.watch.events import AuthProblem, Event, PollFailed
+from tests.api.loopback import head, serve
 
 from .conftest import SECRET, SECRET_TAIL
 
@@ -378,3 +386,43 @@ def test_cli_refuses_plain_http_to_a_remote_host(
     lines = err.splitlines()
     assert len(lines) == 1, err
     assert "http://example.com" in lines[0] and "https://" in lines[0] and not leaks(err)
+
+
+# ---- a server that echoes the key (issue 13.5) ----------------------------------------------
+
+TOKEN = "nk_live_Zx81Qw7Lm3Np5Rt9"
+ECHOES = [
+    f"Invalid key {SECRET}.",
+    f"key={quote(SECRET, safe='')}&token={TOKEN}",
+    f"Basic {base64.b64encode(f'user:{SECRET}'.encode()).decode()}",
+    f"you sent {SECRET[:24]}… and {TOKEN}",
+    f"\x1b[31m{SECRET[:10]}\x1b[0m{SECRET[10:]}",  # split by an escape sanitising removes
+]
+
+
+@pytest.mark.parametrize("status", [401, 403, 400, 500])
+async def test_a_server_echoing_the_key_never_gets_it_shown(status: int) -> None:
+    async def answer(writer: asyncio.StreamWriter) -> None:
+        body = json.dumps({"detail": " | ".join(ECHOES)}).encode()
+        writer.write(head(f"{status} No", content_length=str(len(body))) + body)
+        await writer.drain()
+
+    async def no_sleep(_seconds: float) -> None:
+        pass
+
+    async with serve(answer) as server, NektClient(SECRET, server.url, sleep=no_sleep) as client:
+        with pytest.raises(NektError) as err:
+            await client.get_run(RID)
+        out, errors = io.StringIO(), io.StringIO()
+        args = argparse.Namespace(run_ids=[RID], json=False)
+        assert await run_status(args, client, out, err=errors) == 3
+    error = err.value
+    assert getattr(error, "status_code", None) == status
+    assert str(error).count("[redacted]") >= 7  # every echo was there, and redacted
+    said = str(error) + repr(error) + repr(error.args) + str(getattr(error, "detail", ""))
+    said += "".join(traceback.format_exception(error)) + errors.getvalue()
+    assert not leaks(said) and TOKEN not in said
+    assert (
+        quote(SECRET, safe="") not in said
+        and base64.b64encode(SECRET.encode()) not in said.encode()
+    )

@@ -1,0 +1,135 @@
+"""Reading one answer within bounds: at most so many bytes, and in time.
+
+httpx bounds neither: its read timeout is per chunk (a byte every 5 s never trips a 10 s
+timeout) and it reads a body for as long as it comes. `read_body` stops at a byte limit
+and `Deadline` at an overall time that grows with what has arrived.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from nekt_tui.api.body import JsonSplitter
+from nekt_tui.api.errors import AnswerTooLargeError
+
+#: From this size on a successful answer is split as it arrives, its long strings decoded
+#: apart, and never held whole (see `read_body`).
+LARGE_BODY = 1 << 20
+#: An error answer (4xx, 5xx) is read up to this much: only its short `detail` is used.
+ERROR_BODY_LIMIT = 64 * 1024
+
+
+class Deadline:
+    """The time one request may take, from sending it to its answer's last byte.
+
+    It may take `base` seconds, plus one second for every `min_rate` bytes that have
+    arrived so far: a big answer coming steadily (faster than `min_rate` on average) goes
+    on, one that drips (a byte every few seconds) ends about `base` seconds after it was
+    asked for. Measured on the event loop's clock. When it passes, the request's task is
+    cancelled, and `absorb()` tells the cancellation it caused from any other.
+
+    Cheap on purpose (one timer per request, moved only when it fires early): it is set
+    for every poll of every run.
+    """
+
+    __slots__ = ("_base", "_handle", "_loop", "_rate", "_task", "expired", "received", "start")
+
+    def __init__(self, base: float, min_rate: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        self._base = base
+        self._rate = min_rate
+        #: Bytes of the answer that have arrived (`read_body` counts them).
+        self.received = 0
+        self.expired = False
+        self.start = self._loop.time()
+        self._handle = self._loop.call_at(self.start + base, self._check)
+
+    def _check(self) -> None:
+        end = self.start + self._base + self.received / self._rate
+        if self._loop.time() < end:
+            self._handle = self._loop.call_at(end, self._check)
+            return
+        self.expired = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def waited(self) -> float:
+        """Seconds since the request was sent."""
+        return self._loop.time() - self.start
+
+    def stop(self) -> None:
+        """The request is over: the timer is no longer needed."""
+        self._handle.cancel()
+
+    def absorb(self) -> bool:
+        """On a `CancelledError`: True when this deadline caused it alone (its cancel is
+        then taken back, so the task goes on); False for any other cancellation."""
+        if not self.expired:
+            return False
+        uncancel = getattr(self._task, "uncancel", None)  # Python 3.11+
+        return uncancel is None or uncancel() == 0
+
+
+async def read_body(
+    response: httpx.Response, limit: int, deadline: Deadline
+) -> bytes | bytearray | JsonSplitter:
+    """The whole (decoded) body, never held twice; a large JSON answer as a `JsonSplitter`.
+
+    A successful answer over `limit` bytes (by its Content-Length before reading, or once
+    that many bytes have arrived, after decompression) raises `AnswerTooLargeError`; the
+    caller closes the response, so the rest is never read. An error answer is read up to
+    `ERROR_BODY_LIMIT` and cut there: its status says what happened.
+
+    `Response.aread()` keeps every chunk in a list and then joins them, so a 33 MB log is
+    held twice at the end; growing one buffer holds it once. A one-chunk body (the usual
+    small run) is returned as it came, without a copy. A successful answer of `LARGE_BODY`
+    or more (by its Content-Length, or once that much has come) goes to a `JsonSplitter`
+    chunk by chunk instead, so its bytes are never held whole (see `body.py`).
+    """
+    ok = 200 <= response.status_code < 300  # an error's body is read in part: it is small
+    length = response.headers.get("content-length", "")
+    digits = length.isascii() and length.isdigit()
+    size = int(length) if digits and len(length) <= 18 else None  # 19 digits: over an EB
+    if not ok:
+        limit = min(limit, ERROR_BODY_LIMIT)
+    elif digits and (size is None or size > limit):
+        raise AnswerTooLargeError(limit)
+    large = ok and size is not None and size >= LARGE_BODY
+    splitter = JsonSplitter() if large else None
+    first: bytes | None = None
+    buffer: bytearray | None = None
+    received = 0
+    async for chunk in response.aiter_bytes():
+        received += len(chunk)
+        deadline.received = received
+        over = received > limit
+        if over:
+            if ok:
+                raise AnswerTooLargeError(limit)
+            chunk = chunk[: len(chunk) - (received - limit)]
+        if splitter is not None:
+            splitter.feed(chunk)
+        elif first is None:
+            first = chunk
+        elif buffer is None:
+            buffer = bytearray(first)
+            buffer += chunk
+        else:
+            buffer += chunk
+        if ok and buffer is not None and len(buffer) >= LARGE_BODY:
+            splitter = JsonSplitter()
+            splitter.feed(bytes(buffer))
+            first = buffer = None
+        if over:
+            break
+    if splitter is not None:
+        return splitter
+    if buffer is not None:
+        return buffer
+    return first if first is not None else b""
+
+
+__all__ = ["ERROR_BODY_LIMIT", "LARGE_BODY", "Deadline", "read_body"]

@@ -1,0 +1,161 @@
+"""Take the API key, and anything that looks like a Nekt token, out of text before it is
+shown, logged or saved.
+
+A server (or a proxy in front of it) may echo what it was sent: a 401 whose `detail` is
+"invalid key sk-live-…" would otherwise put the key on screen, in a log file or in a bug
+report. `Redactor(key)` replaces, with `[redacted]`:
+
+- the key itself, and the key with surrounding whitespace trimmed;
+- its obvious encodings: URL-encoded (`quote`, `quote_plus`), and base64 (standard and
+  URL-safe, padded or not, and at each of the three byte alignments it can have inside a
+  longer base64 text, such as `Basic` credentials);
+- any run of `FRAGMENT` or more of the key's characters in a row (a key cut short, or
+  only its start echoed);
+- token-looking values (`nk_live_…`, `nk_test_…`: `TOKEN_PATTERN`), whoever's they are.
+
+A key shorter than `MIN_SECRET` characters is no real key: it is not searched for (it
+would blank out ordinary words).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from urllib.parse import quote, quote_plus
+
+REDACTED = "[redacted]"
+#: A Nekt API token's shape: `nk_` + its kind + `_` + at least 8 letters or digits.
+TOKEN_PATTERN = r"nk_[a-z]+_[A-Za-z0-9]{8,}"  # noqa: S105 - a shape, not a secret
+#: Keys shorter than this are not searched for.
+MIN_SECRET = 6
+#: This many of the key's characters in a row are redacted wherever they appear.
+FRAGMENT = 12
+# Any run of FRAGMENT characters of the key holds one whole block of the key cut into
+# blocks of this size: the search looks for blocks, then grows each hit along the key.
+_BLOCK = FRAGMENT // 2
+
+
+def _encodings(secret: str) -> set[str]:
+    """The secret and the forms it is commonly sent or echoed in."""
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    raw = secret.encode("utf-8", "surrogatepass")
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        whole = encode(raw).decode("ascii")
+        forms |= {whole, whole.rstrip("=")}
+        for shift in (1, 2):
+            # Inside a longer base64 text the secret may start at any byte: the characters
+            # that stand for its bytes only are the same whatever comes around them.
+            text = encode(b"\0" * shift + raw).decode("ascii")
+            first = -(-8 * shift // 6)
+            last = 8 * (shift + len(raw)) // 6
+            forms.add(text[first:last])
+    return {form for form in forms if len(form) >= MIN_SECRET}
+
+
+class Redactor:
+    """Redacts the given secrets (the API key) and every token-looking value from text.
+
+    `redactor(text)` or `redactor.redact(text)`; cheap when there is nothing to redact.
+    """
+
+    def __init__(self, *secrets: str | None) -> None:
+        given = [secret for secret in secrets if secret]
+        keys = {k for k in given + [s.strip() for s in given] if len(k) >= MIN_SECRET}
+        forms: set[str] = set()
+        for key in keys:
+            forms |= _encodings(key)
+        # Block -> (key, where the block starts in it), for the keys long enough to be
+        # found by a fragment.
+        self._blocks: dict[str, list[tuple[str, int]]] = {}
+        for key in keys:
+            if len(key) >= FRAGMENT:
+                for start in range(0, len(key) - _BLOCK + 1, _BLOCK):
+                    self._blocks.setdefault(key[start : start + _BLOCK], []).append((key, start))
+        parts = [f"(?P<form>{'|'.join(map(re.escape, sorted(forms, key=len, reverse=True)))})"]
+        parts = parts if forms else []
+        parts.append(f"(?P<token>{TOKEN_PATTERN})")
+        if self._blocks:
+            parts.append(f"(?P<block>{'|'.join(map(re.escape, self._blocks))})")
+        self._pattern = re.compile("|".join(parts))
+
+    def __call__(self, text: str) -> str:
+        """`redact(text)`."""
+        return self.redact(text)
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret, encoding, fragment and token replaced by `[redacted]`."""
+        if not text:
+            return text
+        spans: list[tuple[int, int]] = []
+        for match in self._pattern.finditer(text):
+            start, end = match.span()
+            if match.lastgroup == "block":
+                start, end = self._grow(text, start, end)
+                if end - start < FRAGMENT:
+                    continue
+            spans.append((start, end))
+        if not spans:
+            return text
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:  # overlapping or touching: one mark
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        pieces: list[str] = []
+        done = 0
+        for start, end in merged:
+            pieces += (text[done:start], REDACTED)
+            done = end
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+    def _grow(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """The longest run of key characters around the block found at `start:end`."""
+        best = (start, end)
+        for key, at in self._blocks[text[start:end]]:
+            left = 0
+            while left < min(start, at) and text[start - left - 1] == key[at - left - 1]:
+                left += 1
+            right = 0
+            after = len(key) - at - _BLOCK
+            while (
+                right < min(len(text) - end, after)
+                and text[end + right] == key[at + _BLOCK + right]
+            ):
+                right += 1
+            if end + right - (start - left) > best[1] - best[0]:
+                best = (start - left, end + right)
+        return best
+
+
+def redact(text: str, secrets: tuple[str | None, ...] = ()) -> str:
+    """`text` with `secrets` and token-looking values redacted (see `Redactor`)."""
+    return Redactor(*secrets).redact(text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record's message (arguments merged in) and its
+    traceback text, for handlers that write records where others can read them."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self._redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place; always keep it."""
+        message = record.getMessage()
+        clean = self._redactor.redact(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redactor.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redactor.redact(record.stack_info)
+        return True
+
+
+__all__ = ["FRAGMENT", "REDACTED", "TOKEN_PATTERN", "RedactingFilter", "Redactor", "redact"]
