@@ -92,6 +92,34 @@ def _sub_parser(name: str) -> _Parser:
     return parser
 
 
+#: The subcommands; a first word that is one of them is never a run to watch.
+SUBCOMMANDS = ("status", "wait", "simulate")
+#: Flags every command takes, before or after the subcommand; each takes one value.
+_GLOBAL_FLAGS = ("--api-url", "--config")
+
+
+def split_subcommand(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The subcommand and its arguments, with global flags given before it moved after it.
+
+    `nekt-tui --api-url URL status ID` is `nekt-tui status --api-url URL ID`; without a
+    subcommand after the global flags it is (None, argv): the app."""
+    moved: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in _GLOBAL_FLAGS and i + 1 < len(argv):
+            moved += argv[i : i + 2]
+            i += 2
+        elif word.startswith(tuple(f"{flag}=" for flag in _GLOBAL_FLAGS)):
+            moved.append(word)
+            i += 1
+        else:
+            break
+    if i < len(argv) and argv[i] in SUBCOMMANDS:
+        return argv[i], [*argv[i + 1 :], *moved]
+    return None, list(argv)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"nekt-tui: {message}", file=sys.stderr)
     return code
@@ -165,9 +193,9 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nekt-tui` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("status", "wait", "simulate"):
-        name = argv[0]
-        args = _sub_parser(name).parse_args(argv[1:])
+    name, rest = split_subcommand(argv)
+    if name is not None:
+        args = _sub_parser(name).parse_args(rest)
         if name == "simulate":
             from nekt_tui.simulator.serve import simulate_command
 
@@ -193,6 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(devnull, sys.stdout.fileno())
             return 0
     args = build_parser().parse_args(argv)
+    misplaced = next((word for word in args.runs if word in SUBCOMMANDS), None)
+    if misplaced is not None:  # `nekt-tui --demo status ID` would watch the ID
+        return _fail(
+            f"{misplaced!r} is a subcommand: put it first, e.g. nekt-tui {misplaced} "
+            f"[--api-url URL] RUN_ID (see nekt-tui {misplaced} --help)"
+        )
     try:
         config = _config(args, need_key=not args.demo)
     except ConfigError as exc:

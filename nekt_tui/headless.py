@@ -23,6 +23,8 @@ from nekt_tui.api.errors import (
     InvalidRunIdError,
     NektError,
     RunNotFoundError,
+    ServerError,
+    SlowAnswerError,
 )
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.api.models import Run, RunStatus
@@ -142,8 +144,25 @@ def _write(out: TextIO, text: str) -> None:
         pass
 
 
-def _problem(err: TextIO, what: str, exc: NektError) -> None:
-    print(f"nekt-tui: {what}: {sanitize(str(exc), single_line=True)}", file=err)
+def facts(exc: NektError) -> str:
+    """What went wrong, without the client's own plans ("it will be retried"): the
+    headless commands say themselves what they do next."""
+    if isinstance(exc, ServerError):
+        extra = f": {exc.detail}" if exc.detail else ""
+        text = f"the API failed with HTTP {exc.status_code}{extra}"
+    elif isinstance(exc, SlowAnswerError):
+        text = f"{exc.host} did not answer within {exc.waited:.0f}s"
+    else:
+        text = str(exc)
+    return sanitize(text, single_line=True)
+
+
+def _problem(err: TextIO, what: str, exc: NektError, then: str = "") -> None:
+    print(f"nekt-tui: {what}: {facts(exc)}{then}", file=err)
+
+
+#: What `status` does after a failure that later might not repeat: nothing more.
+_STATUS_THEN = "; not retried further (exit 3)"
 
 
 # ---- status ----------------------------------------------------------------------------
@@ -178,10 +197,12 @@ async def run_status(
     for run_id, result in zip(ids, results, strict=True):
         if isinstance(result, AuthenticationError):
             if not said_auth:  # the same key fails for every run: say it once
-                _problem(err, "cannot use the API", result)
+                _problem(err, "cannot use the API", result, " (exit 3)")
             said_auth = True
+        elif isinstance(result, (RunNotFoundError, ClientError)):
+            _problem(err, run_id, result, " (exit 3)")
         elif isinstance(result, NektError):
-            _problem(err, run_id, result)
+            _problem(err, run_id, result, _STATUS_THEN)
     if args.json:
         text = json.dumps([run.model_dump(mode="json") for run in runs], indent=2) + "\n"
         _write(out, text)
@@ -253,7 +274,7 @@ class _Waiter:
         elif isinstance(event, PollFailed):
             self._failed(event)
         elif isinstance(event, AuthProblem):
-            _problem(self.err, "cannot use the API", event.error)
+            _problem(self.err, "cannot use the API", event.error, "; giving up (exit 3)")
             self.finish(EXIT_API)
         elif isinstance(event, RateLimited):
             until = format_time(event.until)
@@ -264,9 +285,13 @@ class _Waiter:
             return
         count = self.failures.get(event.run_id, 0) + 1
         self.failures[event.run_id] = count
-        fatal = isinstance(event.error, (RunNotFoundError, ClientError))
-        if fatal or count >= MAX_CONSECUTIVE_FAILURES:
-            _problem(self.err, event.run_id, event.error)
+        rid = event.run_id
+        if isinstance(event.error, (RunNotFoundError, ClientError)):
+            _problem(self.err, rid, event.error, f"; giving up on {rid} (exit 3)")
+            self.finish(EXIT_API)
+        elif count >= MAX_CONSECUTIVE_FAILURES:
+            then = f"; giving up on {rid} after {count} failed polls in a row (exit 3)"
+            _problem(self.err, rid, event.error, then)
             self.finish(EXIT_API)
 
     def _print_change(self, ev: StatusChanged) -> None:
