@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import inspect
 import os
 import sys
 from collections.abc import Sequence
@@ -152,7 +153,11 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
             f"no API key: set NEKT_API_KEY or api_key/api_key_cmd in {config.config_file}",
             EXIT_API,
         )
-    async with NektClient(config.api_key.reveal(), config.api_url) as client:
+    options: dict[str, Any] = {}
+    # The size cap is a newer parameter of the client: passed when the client has it.
+    if "max_response_bytes" in inspect.signature(NektClient).parameters:
+        options["max_response_bytes"] = config.max_response_mb << 20
+    async with NektClient(config.api_key.reveal(), config.api_url, **options) as client:
         if name == "status":
             return await run_status(args, client, sys.stdout)
         return await run_wait(args, client, SystemClock(), sys.stdout, run_list=config.run_list)
