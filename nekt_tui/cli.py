@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import inspect
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -13,9 +14,12 @@ from typing import Any, NoReturn
 
 from nekt_tui import __version__
 from nekt_tui.config import BELL_POLICIES, Config, ConfigError, load_config
+from nekt_tui.debuglog import DebugLog, LogFileError, open_debug_log
 
 EXIT_USAGE = 2
 EXIT_API = 3
+
+log = logging.getLogger(__name__)
 
 _DESCRIPTION = """\
 Watch Nekt pipeline runs live in the terminal.
@@ -53,6 +57,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-url", metavar="URL", help="API base URL (env NEKT_API_URL)")
     parser.add_argument(
         "--config", dest="config_file", metavar="PATH", help="config file (env NEKT_TUI_CONFIG)"
+    )
+    parser.add_argument(
+        "--log-file",
+        metavar="PATH",
+        help="write a debug log for bug reports, key redacted (env NEKT_TUI_LOG)",
     )
 
 
@@ -96,7 +105,7 @@ def _sub_parser(name: str) -> _Parser:
 #: The subcommands; a first word that is one of them is never a run to watch.
 SUBCOMMANDS = ("status", "wait", "simulate")
 #: Flags every command takes, before or after the subcommand; each takes one value.
-_GLOBAL_FLAGS = ("--api-url", "--config")
+_GLOBAL_FLAGS = ("--api-url", "--config", "--log-file")
 
 
 def split_subcommand(argv: Sequence[str]) -> tuple[str | None, list[str]]:
@@ -121,6 +130,39 @@ def split_subcommand(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     return None, list(argv)
 
 
+def _open_log(config: Config) -> DebugLog | None:
+    """Start the debug log if one was asked for (LogFileError if it cannot be written)."""
+    # Without a handler of its own, an error record would reach logging's last resort and
+    # print a traceback on stderr: the package's records go nowhere unless asked for.
+    package = logging.getLogger("nekt_tui")
+    if not any(isinstance(h, logging.NullHandler) for h in package.handlers):
+        package.addHandler(logging.NullHandler())
+    if config.log_file is None:
+        return None
+    secrets = [config.api_key.reveal()] if config.api_key is not None else []
+    opened = open_debug_log(config.log_file, secrets)
+    log.info("nekt-tui %s, Python %s, %s", __version__, sys.version.split()[0], sys.platform)
+    return opened
+
+
+def _run_headless(name: str, args: argparse.Namespace, config: Config) -> int:
+    """`status` or `wait`: any exception nothing expected is one line and exit 3."""
+    try:
+        return asyncio.run(_headless(name, args, config))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): silence the flush at exit too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the traceback goes to the log file only
+        from nekt_tui.reporting import report_hint
+
+        log.error("%s: unexpected %s", name, type(exc).__name__, exc_info=True)
+        return _fail(f"unexpected {type(exc).__name__}; {report_hint(config.log_file)}", EXIT_API)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"nekt-tui: {message}", file=sys.stderr)
     return code
@@ -134,6 +176,7 @@ def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
         "theme": getattr(args, "theme", None),
         "interval": getattr(args, "interval", None),
         "bell": getattr(args, "bell", None),
+        "log_file": getattr(args, "log_file", None),
     }
     return load_config(overrides, need_key=need_key)
 
@@ -143,6 +186,7 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
     from nekt_tui.api.errors import InvalidRunIdError
     from nekt_tui.clock import SystemClock
     from nekt_tui.headless import parse_ids, run_status, run_wait
+    from nekt_tui.reporting import LoggedSource
 
     try:
         parse_ids(args.run_ids)
@@ -157,10 +201,15 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
     # The size cap is a newer parameter of the client: passed when the client has it.
     if "max_response_bytes" in inspect.signature(NektClient).parameters:
         options["max_response_bytes"] = config.max_response_mb << 20
+    log.debug("%s of %d run(s) at %s", name, len(args.run_ids), config.api_url)
     async with NektClient(config.api_key.reveal(), config.api_url, **options) as client:
+        source = LoggedSource(client)
+        logged = config.log_file
         if name == "status":
-            return await run_status(args, client, sys.stdout)
-        return await run_wait(args, client, SystemClock(), sys.stdout, run_list=config.run_list)
+            return await run_status(args, source, sys.stdout, log_file=logged)
+        return await run_wait(
+            args, source, SystemClock(), sys.stdout, run_list=config.run_list, log_file=logged
+        )
 
 
 def _run_app(args: argparse.Namespace, config: Config) -> int:
@@ -214,17 +263,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(f"{exc}; pass run IDs or run URLs")
         try:
             config = _config(args)
-        except ConfigError as exc:
+            debug_log = _open_log(config)
+        except (ConfigError, LogFileError) as exc:
             return _fail(str(exc))
         try:
-            return asyncio.run(_headless(name, args, config))
-        except KeyboardInterrupt:
-            return 130
-        except BrokenPipeError:
-            # The reader went away (`| head`): silence the flush at exit too.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            return 0
+            return _run_headless(name, args, config)
+        finally:
+            if debug_log is not None:
+                debug_log.close()
     args = build_parser().parse_args(argv)
     misplaced = next((word for word in args.runs if word in SUBCOMMANDS), None)
     if misplaced is not None:  # `nekt-tui --demo status ID` would watch the ID
@@ -234,6 +280,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     try:
         config = _config(args, need_key=not args.demo)
-    except ConfigError as exc:
+        debug_log = _open_log(config)
+    except (ConfigError, LogFileError) as exc:
         return _fail(str(exc))
-    return _run_app(args, config)
+    try:
+        return _run_app(args, config)
+    except Exception:  # after the app restored the terminal: the traceback is for the log too
+        log.critical("the app stopped on an unexpected error", exc_info=True)
+        raise
+    finally:
+        if debug_log is not None:
+            debug_log.close()

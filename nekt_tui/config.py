@@ -75,6 +75,8 @@ class Config:
     #: Answers larger than this many MiB are not read (a bound on memory per answer).
     max_response_mb: int = 256
     state_file: Path | None = None
+    #: The debug log for bug reports (`--log-file`, NEKT_TUI_LOG); None: no log.
+    log_file: Path | None = None
     config_file: Path | None = None
     key_source: str = "none"
 
@@ -104,6 +106,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "log_max_lines": int,
     "max_response_mb": int,
     "state_file": str,
+    "log_file": str,
 }
 
 
@@ -239,6 +242,7 @@ def load_config(
     if bell not in BELL_POLICIES:
         raise ConfigError(f"bell must be one of {', '.join(BELL_POLICIES)}, got {bell!r}")
     state = pick("state_file", "NEKT_TUI_STATE")
+    log_file = pick("log_file", "NEKT_TUI_LOG")
     return Config(
         api_url=api_url,
         api_key=key,
@@ -255,6 +259,7 @@ def load_config(
             "max_response_mb", pick("max_response_mb", "NEKT_TUI_MAX_RESPONSE_MB"), 256
         ),
         state_file=Path(state).expanduser() if state else None,
+        log_file=Path(log_file).expanduser() if log_file else None,
         config_file=path,
         key_source=source,
     )

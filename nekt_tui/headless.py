@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import math
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from nekt_tui.api.errors import (
@@ -29,6 +31,7 @@ from nekt_tui.api.errors import (
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.api.models import Run, RunStatus
 from nekt_tui.clock import Clock
+from nekt_tui.reporting import UnexpectedError, report_hint
 from nekt_tui.sanitize import sanitize
 from nekt_tui.watch.events import AuthProblem, Event, PollFailed, RateLimited, StatusChanged
 from nekt_tui.watch.plain import (
@@ -51,6 +54,8 @@ EXIT_TIMEOUT = 124
 MAX_CONSECUTIVE_FAILURES = 3
 #: `status` fetches at most this many runs at once.
 STATUS_CONCURRENCY = 8
+
+log = logging.getLogger(__name__)
 
 
 class StatusArgs(Protocol):
@@ -175,6 +180,7 @@ async def run_status(
     *,
     err: TextIO | None = None,
     clock: Clock | None = None,
+    log_file: Path | None = None,
 ) -> int:
     """`nekt-tui status`: one request per run, then a table or a JSON array."""
     err = err or sys.stderr
@@ -190,6 +196,9 @@ async def run_status(
                 return await client.get_run(run_id)
             except NektError as exc:
                 return exc
+            except Exception as exc:  # one line and exit 3, the traceback to the log only
+                log.error("status of %s: unexpected %s", run_id, type(exc).__name__, exc_info=True)
+                return UnexpectedError(exc)
 
     results = await asyncio.gather(*(fetch(rid) for rid in ids))
     runs = [r for r in results if isinstance(r, Run)]
@@ -199,6 +208,8 @@ async def run_status(
             if not said_auth:  # the same key fails for every run: say it once
                 _problem(err, "cannot use the API", result, " (exit 3)")
             said_auth = True
+        elif isinstance(result, UnexpectedError):
+            _problem(err, run_id, result, f"; {report_hint(log_file)} (exit 3)")
         elif isinstance(result, (RunNotFoundError, ClientError)):
             _problem(err, run_id, result, " (exit 3)")
         elif isinstance(result, NektError):
@@ -247,7 +258,10 @@ def _status_style(run: Run) -> str:
 class _Waiter:
     """Turns scheduler events into lines and, once every run is done, an exit code."""
 
-    def __init__(self, ids: list[str], exit_status: bool, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self, ids: list[str], exit_status: bool, out: TextIO, err: TextIO, log_file: Path | None
+    ) -> None:
+        self.log_file = log_file
         self.pending = set(ids)
         self.final: dict[str, Any] = {}
         self.failures: dict[str, int] = {}
@@ -261,6 +275,7 @@ class _Waiter:
             self.done.set_result(code)
 
     def on_event(self, event: Event) -> None:
+        log.debug("wait: %s", type(event).__name__ + " " + getattr(event, "run_id", ""))
         if self.done.done():
             return
         if isinstance(event, StatusChanged):
@@ -286,7 +301,11 @@ class _Waiter:
         count = self.failures.get(event.run_id, 0) + 1
         self.failures[event.run_id] = count
         rid = event.run_id
-        if isinstance(event.error, (RunNotFoundError, ClientError)):
+        if isinstance(event.error, UnexpectedError):  # a bug: polling again will not help
+            then = f"; {report_hint(self.log_file)} (exit 3)"
+            _problem(self.err, rid, event.error, then)
+            self.finish(EXIT_API)
+        elif isinstance(event.error, (RunNotFoundError, ClientError)):
             _problem(self.err, rid, event.error, f"; giving up on {rid} (exit 3)")
             self.finish(EXIT_API)
         elif count >= MAX_CONSECUTIVE_FAILURES:
@@ -322,6 +341,7 @@ async def run_wait(
     *,
     err: TextIO | None = None,
     run_list: bool = True,
+    log_file: Path | None = None,
 ) -> int:
     """`nekt-tui wait`: print each status change until every run is terminal.
 
@@ -331,7 +351,7 @@ async def run_wait(
         ids = parse_ids(args.run_ids)
     except InvalidRunIdError as exc:
         return _usage_error(err, exc)
-    waiter = _Waiter(ids, args.exit_status, out, err)
+    waiter = _Waiter(ids, args.exit_status, out, err, log_file)
     scheduler = Scheduler(
         client,
         clock=clock,
