@@ -8,13 +8,17 @@ import gc
 import inspect
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from nekt_tui import __version__
 from nekt_tui.config import BELL_POLICIES, Config, ConfigError, load_config
 from nekt_tui.debuglog import DebugLog, LogFileError, open_debug_log
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 EXIT_USAGE = 2
 EXIT_API = 3
@@ -240,8 +244,35 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
         except InvalidRunIdError as exc:
             return _fail(f"{exc}; pass run IDs or run URLs")
     app = build_app(config, demo=args.demo, initial_text=initial)
-    app.run()
+    asyncio.run(_run_until_signal(app))
     return int(app.return_code or 0)
+
+
+#: Signals that end the app as `q` does (list saved, terminal restored): exit 128 + N.
+QUIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+async def _run_until_signal(app: App[Any]) -> None:
+    """Run the app; SIGTERM or SIGHUP (the default would kill it with the terminal still
+    in the app's screen, mouse reporting on and the cursor hidden) makes it quit cleanly."""
+    loop = asyncio.get_running_loop()
+
+    def quit_on(sig: signal.Signals) -> None:
+        log.info("%s: saving the watch list and quitting", sig.name)
+        app.exit(return_code=128 + sig.value)
+
+    installed = []
+    for sig in QUIT_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, quit_on, sig)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+            pass
+    try:
+        await app.run_async()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -251,6 +282,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if name is not None:
         args = _sub_parser(name).parse_args(rest)
         if name == "simulate":
+            try:  # an extra: the demo runs the simulator in-process, without uvicorn
+                import uvicorn  # noqa: F401
+            except ImportError:
+                print(
+                    "nekt-tui simulate needs uvicorn: pip install 'nekt-tui[simulate]'",
+                    file=sys.stderr,
+                )
+                return 1
             from nekt_tui.simulator.serve import simulate_command
 
             return simulate_command(args)

@@ -86,3 +86,14 @@ def test_a_subcommand_after_app_flags_is_refused_not_watched(
     line = capsys.readouterr().err.strip()
     assert "status" in line and "first" in line and "\n" not in line
     assert not (isolated / "state.json").exists()
+
+
+def test_simulate_without_uvicorn_says_how_to_get_it(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # `import uvicorn` fails as if absent
+    assert exit_code(["simulate", "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert err == "nekt-tui simulate needs uvicorn: pip install 'nekt-tui[simulate]'\n"
