@@ -33,7 +33,10 @@ Watch Nekt pipeline runs live in the terminal.
   nekt-tui --demo               try it against the built-in simulator (no account)
   nekt-tui status RUN_ID ...    print runs once (table or --json)
   nekt-tui wait RUN_ID ...      follow runs until they finish (for scripts and CI)
-  nekt-tui simulate --port N    serve the simulated Nekt API on loopback
+  nekt-tui simulate --port N    serve the simulated Nekt API on loopback (extra: simulate)
+
+--api-url, --config and --log-file go before or after a subcommand. --log-file PATH (or
+NEKT_TUI_LOG) writes a debug log for bug reports, with the API key redacted.
 
 The API key is read from NEKT_API_KEY or the config file (api_key, or api_key_cmd such as
 "pass show nekt"); it is never taken on the command line.
