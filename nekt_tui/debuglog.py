@@ -87,17 +87,20 @@ class _RedactingFormatter(logging.Formatter):
 class DebugLog:
     """The open debug log; `close()` detaches it."""
 
-    def __init__(self, path: Path, handler: logging.StreamHandler[TextIO], level: int) -> None:
+    def __init__(
+        self, path: Path, handler: logging.StreamHandler[TextIO], level: int, propagate: bool
+    ) -> None:
         self.path = path
         self._handler = handler
         self._level = level
+        self._propagate = propagate
 
     def close(self) -> None:
         """Detach the handler and close the file."""
         logger = logging.getLogger(ROOT_LOGGER)
         logger.removeHandler(self._handler)
         logger.setLevel(self._level)
-        logger.propagate = True
+        logger.propagate = self._propagate
         self._handler.close()
         self._handler.stream.close()
 
@@ -116,11 +119,11 @@ def open_debug_log(path: Path, secrets: Iterable[str] = ()) -> DebugLog:
     handler.setFormatter(_RedactingFormatter(redact))
     handler.setLevel(logging.DEBUG)
     logger = logging.getLogger(ROOT_LOGGER)
-    level = logger.level
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
-    return DebugLog(path, handler, level)
+    return DebugLog(path, handler, level, propagate)
 
 
 __all__ = [
