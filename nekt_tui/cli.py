@@ -5,16 +5,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from nekt_tui import __version__
 from nekt_tui.config import BELL_POLICIES, Config, ConfigError, load_config
+from nekt_tui.debuglog import DebugLog, LogFileError, open_debug_log
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 EXIT_USAGE = 2
 EXIT_API = 3
+
+log = logging.getLogger(__name__)
 
 _DESCRIPTION = """\
 Watch Nekt pipeline runs live in the terminal.
@@ -24,7 +32,10 @@ Watch Nekt pipeline runs live in the terminal.
   nekt-tui --demo               try it against the built-in simulator (no account)
   nekt-tui status RUN_ID ...    print runs once (table or --json)
   nekt-tui wait RUN_ID ...      follow runs until they finish (for scripts and CI)
-  nekt-tui simulate --port N    serve the simulated Nekt API on loopback
+  nekt-tui simulate --port N    serve the simulated Nekt API on loopback (extra: simulate)
+
+--api-url, --config and --log-file go before or after a subcommand. --log-file PATH (or
+NEKT_TUI_LOG) writes a debug log for bug reports, with the API key redacted.
 
 The API key is read from NEKT_API_KEY or the config file (api_key, or api_key_cmd such as
 "pass show nekt"); it is never taken on the command line.
@@ -52,6 +63,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-url", metavar="URL", help="API base URL (env NEKT_API_URL)")
     parser.add_argument(
         "--config", dest="config_file", metavar="PATH", help="config file (env NEKT_TUI_CONFIG)"
+    )
+    parser.add_argument(
+        "--log-file",
+        metavar="PATH",
+        help="write a debug log for bug reports, key redacted (env NEKT_TUI_LOG)",
     )
 
 
@@ -92,6 +108,67 @@ def _sub_parser(name: str) -> _Parser:
     return parser
 
 
+#: The subcommands; a first word that is one of them is never a run to watch.
+SUBCOMMANDS = ("status", "wait", "simulate")
+#: Flags every command takes, before or after the subcommand; each takes one value.
+_GLOBAL_FLAGS = ("--api-url", "--config", "--log-file")
+
+
+def split_subcommand(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The subcommand and its arguments, with global flags given before it moved after it.
+
+    `nekt-tui --api-url URL status ID` is `nekt-tui status --api-url URL ID`; without a
+    subcommand after the global flags it is (None, argv): the app."""
+    moved: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in _GLOBAL_FLAGS and i + 1 < len(argv):
+            moved += argv[i : i + 2]
+            i += 2
+        elif word.startswith(tuple(f"{flag}=" for flag in _GLOBAL_FLAGS)):
+            moved.append(word)
+            i += 1
+        else:
+            break
+    if i < len(argv) and argv[i] in SUBCOMMANDS:
+        return argv[i], [*argv[i + 1 :], *moved]
+    return None, list(argv)
+
+
+def _open_log(config: Config) -> DebugLog | None:
+    """Start the debug log if one was asked for (LogFileError if it cannot be written)."""
+    # Without a handler of its own, an error record would reach logging's last resort and
+    # print a traceback on stderr: the package's records go nowhere unless asked for.
+    package = logging.getLogger("nekt_tui")
+    if not any(isinstance(h, logging.NullHandler) for h in package.handlers):
+        package.addHandler(logging.NullHandler())
+    if config.log_file is None:
+        return None
+    secrets = [config.api_key.reveal()] if config.api_key is not None else []
+    opened = open_debug_log(config.log_file, secrets)
+    log.info("nekt-tui %s, Python %s, %s", __version__, sys.version.split()[0], sys.platform)
+    return opened
+
+
+def _run_headless(name: str, args: argparse.Namespace, config: Config) -> int:
+    """`status` or `wait`: any exception nothing expected is one line and exit 3."""
+    try:
+        return asyncio.run(_headless(name, args, config))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): silence the flush at exit too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the traceback goes to the log file only
+        from nekt_tui.reporting import report_hint
+
+        log.error("%s: unexpected %s", name, type(exc).__name__, exc_info=True)
+        return _fail(f"unexpected {type(exc).__name__}; {report_hint(config.log_file)}", EXIT_API)
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"nekt-tui: {message}", file=sys.stderr)
     return code
@@ -105,6 +182,7 @@ def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
         "theme": getattr(args, "theme", None),
         "interval": getattr(args, "interval", None),
         "bell": getattr(args, "bell", None),
+        "log_file": getattr(args, "log_file", None),
     }
     return load_config(overrides, need_key=need_key)
 
@@ -124,10 +202,16 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
             f"no API key: set NEKT_API_KEY or api_key/api_key_cmd in {config.config_file}",
             EXIT_API,
         )
-    async with NektClient(config.api_key.reveal(), config.api_url) as client:
+    log.debug("%s of %d run(s) at %s", name, len(args.run_ids), config.api_url)
+    key, limit = config.api_key.reveal(), config.max_response_mb << 20
+    async with NektClient(key, config.api_url, max_response_bytes=limit) as source:
+        # The client logs every request and turns any exception into a NektError.
+        logged = config.log_file
         if name == "status":
-            return await run_status(args, client, sys.stdout)
-        return await run_wait(args, client, SystemClock(), sys.stdout, run_list=config.run_list)
+            return await run_status(args, source, sys.stdout, log_file=logged)
+        return await run_wait(
+            args, source, SystemClock(), sys.stdout, run_list=config.run_list, log_file=logged
+        )
 
 
 def _run_app(args: argparse.Namespace, config: Config) -> int:
@@ -158,22 +242,59 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
         except InvalidRunIdError as exc:
             return _fail(f"{exc}; pass run IDs or run URLs")
     app = build_app(config, demo=args.demo, initial_text=initial)
-    app.run()
+    asyncio.run(_run_until_signal(app))
+    code = int(app.return_code or 0)
     unsaved = app.store.unsaved()  # said after the app has closed, where it stays visible
     if unsaved:
         from nekt_tui.ui.store import EXIT_UNSAVED
 
-        return _fail(unsaved, EXIT_UNSAVED)
-    return int(app.return_code or 0)
+        _fail(unsaved)
+        return code if code >= 128 else EXIT_UNSAVED  # a signal's code says more
+    return code
+
+
+#: Signals that end the app as `q` does (list saved, terminal restored): exit 128 + N.
+QUIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+async def _run_until_signal(app: App[Any]) -> None:
+    """Run the app; SIGTERM or SIGHUP (the default would kill it with the terminal still
+    in the app's screen, mouse reporting on and the cursor hidden) makes it quit cleanly."""
+    loop = asyncio.get_running_loop()
+
+    def quit_on(sig: signal.Signals) -> None:
+        log.info("%s: saving the watch list and quitting", sig.name)
+        app.exit(return_code=128 + sig.value)
+
+    installed = []
+    for sig in QUIT_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, quit_on, sig)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+            pass
+    try:
+        await app.run_async()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nekt-tui` command."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("status", "wait", "simulate"):
-        name = argv[0]
-        args = _sub_parser(name).parse_args(argv[1:])
+    name, rest = split_subcommand(argv)
+    if name is not None:
+        args = _sub_parser(name).parse_args(rest)
         if name == "simulate":
+            try:  # an extra: the demo runs the simulator in-process, without uvicorn
+                import uvicorn  # noqa: F401
+            except ImportError:
+                print(
+                    "nekt-tui simulate needs uvicorn: pip install 'nekt-tui[simulate]'",
+                    file=sys.stderr,
+                )
+                return 1
             from nekt_tui.simulator.serve import simulate_command
 
             return simulate_command(args)
@@ -186,20 +307,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(f"{exc}; pass run IDs or run URLs")
         try:
             config = _config(args)
-        except ConfigError as exc:
+            debug_log = _open_log(config)
+        except (ConfigError, LogFileError) as exc:
             return _fail(str(exc))
         try:
-            return asyncio.run(_headless(name, args, config))
-        except KeyboardInterrupt:
-            return 130
-        except BrokenPipeError:
-            # The reader went away (`| head`): silence the flush at exit too.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            return 0
+            return _run_headless(name, args, config)
+        finally:
+            if debug_log is not None:
+                debug_log.close()
     args = build_parser().parse_args(argv)
+    misplaced = next((word for word in args.runs if word in SUBCOMMANDS), None)
+    if misplaced is not None:  # `nekt-tui --demo status ID` would watch the ID
+        return _fail(
+            f"{misplaced!r} is a subcommand: put it first, e.g. nekt-tui {misplaced} "
+            f"[--api-url URL] RUN_ID (see nekt-tui {misplaced} --help)"
+        )
     try:
         config = _config(args, need_key=not args.demo)
-    except ConfigError as exc:
+        debug_log = _open_log(config)
+    except (ConfigError, LogFileError) as exc:
         return _fail(str(exc))
-    return _run_app(args, config)
+    try:
+        return _run_app(args, config)
+    except Exception:  # after the app restored the terminal: the traceback is for the log too
+        log.critical("the app stopped on an unexpected error", exc_info=True)
+        raise
+    finally:
+        if debug_log is not None:
+            debug_log.close()

@@ -72,7 +72,11 @@ class Config:
     bell: str = "failures"
     theme: str = "textual-dark"
     log_max_lines: int = 500_000
+    #: Answers larger than this many MiB are not read (a bound on memory per answer).
+    max_response_mb: int = 256
     state_file: Path | None = None
+    #: The debug log for bug reports (`--log-file`, NEKT_TUI_LOG); None: no log.
+    log_file: Path | None = None
     config_file: Path | None = None
     key_source: str = "none"
 
@@ -100,7 +104,9 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "bell": str,
     "theme": str,
     "log_max_lines": int,
+    "max_response_mb": int,
     "state_file": str,
+    "log_file": str,
 }
 
 
@@ -148,12 +154,28 @@ def _key_from_command(command: str, path: Path) -> str:
     except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
         reason = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else "could not start"
         raise ConfigError(f"api_key_cmd in {path} {reason}; check the command") from None
+    # The first line, as `pass show` prints it (later lines are notes), without the
+    # newline and surrounding blanks; blanks inside it are refused by `_checked_key`.
     key = result.stdout.strip().splitlines()[0].strip() if result.stdout.strip() else ""
     if result.returncode != 0 or not key:
         raise ConfigError(
             f"api_key_cmd in {path} failed (exit {result.returncode}) or printed no key"
         )
     return key
+
+
+def _checked_key(key: str, source: str) -> Secret:
+    """The key, if an HTTP header can carry it: printable ASCII, no blanks inside.
+
+    httpx would raise UnicodeEncodeError for the first request instead; the message
+    never shows the key."""
+    key = key.strip()
+    if not all("!" <= ch <= "~" for ch in key):
+        raise ConfigError(
+            f"the API key from {source} has characters an HTTP header cannot carry "
+            "(spaces, control or non-ASCII characters); set it to the key exactly as issued"
+        )
+    return Secret(key)
 
 
 def _number(name: str, value: Any, *, minimum: float, integer: bool = False) -> float:
@@ -163,6 +185,19 @@ def _number(name: str, value: Any, *, minimum: float, integer: bool = False) -> 
         raise ConfigError(f"{name} must be a number, got {value!r}") from None
     if number < minimum or number != number or number == float("inf"):
         raise ConfigError(f"{name} must be a finite number of at least {minimum:g}, got {value!r}")
+    return number
+
+
+def _whole(name: str, value: Any, default: int, minimum: int = 1) -> int:
+    """A whole number of at least `minimum` (from the file, or text from the environment)."""
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value!r}")
     return number
 
 
@@ -194,17 +229,20 @@ def load_config(
     key: Secret | None = None
     source = "none"
     if env.get("NEKT_API_KEY"):
-        key, source = Secret(env["NEKT_API_KEY"].strip()), "NEKT_API_KEY"
+        source = "NEKT_API_KEY"
+        key = _checked_key(env["NEKT_API_KEY"], source)
     elif data.get("api_key"):
-        key, source = Secret(str(data["api_key"]).strip()), f"api_key in {path}"
+        source = f"api_key in {path}"
+        key = _checked_key(str(data["api_key"]), source)
     elif data.get("api_key_cmd") and need_key:
-        key = Secret(_key_from_command(str(data["api_key_cmd"]), path))
         source = f"api_key_cmd in {path}"
+        key = _checked_key(_key_from_command(str(data["api_key_cmd"]), path), source)
 
     bell = str(pick("bell", "NEKT_TUI_BELL") or "failures")
     if bell not in BELL_POLICIES:
         raise ConfigError(f"bell must be one of {', '.join(BELL_POLICIES)}, got {bell!r}")
     state = pick("state_file", "NEKT_TUI_STATE")
+    log_file = pick("log_file", "NEKT_TUI_LOG")
     return Config(
         api_url=api_url,
         api_key=key,
@@ -217,7 +255,11 @@ def load_config(
         log_max_lines=int(
             _number("log_max_lines", pick("log_max_lines") or 500_000, minimum=1000, integer=True)
         ),
+        max_response_mb=_whole(
+            "max_response_mb", pick("max_response_mb", "NEKT_TUI_MAX_RESPONSE_MB"), 256
+        ),
         state_file=Path(state).expanduser() if state else None,
+        log_file=Path(log_file).expanduser() if log_file else None,
         config_file=path,
         key_source=source,
     )

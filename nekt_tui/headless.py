@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import math
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from nekt_tui.api.errors import (
@@ -23,10 +25,13 @@ from nekt_tui.api.errors import (
     InvalidRunIdError,
     NektError,
     RunNotFoundError,
+    ServerError,
+    SlowAnswerError,
 )
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.api.models import Run, RunStatus
 from nekt_tui.clock import Clock
+from nekt_tui.reporting import UnexpectedError, report_hint
 from nekt_tui.sanitize import sanitize
 from nekt_tui.watch.events import AuthProblem, Event, PollFailed, RateLimited, StatusChanged
 from nekt_tui.watch.plain import (
@@ -49,6 +54,8 @@ EXIT_TIMEOUT = 124
 MAX_CONSECUTIVE_FAILURES = 3
 #: `status` fetches at most this many runs at once.
 STATUS_CONCURRENCY = 8
+
+log = logging.getLogger(__name__)
 
 
 class StatusArgs(Protocol):
@@ -142,8 +149,25 @@ def _write(out: TextIO, text: str) -> None:
         pass
 
 
-def _problem(err: TextIO, what: str, exc: NektError) -> None:
-    print(f"nekt-tui: {what}: {sanitize(str(exc), single_line=True)}", file=err)
+def facts(exc: NektError) -> str:
+    """What went wrong, without the client's own plans ("it will be retried"): the
+    headless commands say themselves what they do next."""
+    if isinstance(exc, ServerError):
+        extra = f": {exc.detail}" if exc.detail else ""
+        text = f"the API failed with HTTP {exc.status_code}{extra}"
+    elif isinstance(exc, SlowAnswerError):
+        text = f"{exc.host} did not answer within {exc.waited:.0f}s"
+    else:
+        text = str(exc)
+    return sanitize(text, single_line=True)
+
+
+def _problem(err: TextIO, what: str, exc: NektError, then: str = "") -> None:
+    print(f"nekt-tui: {what}: {facts(exc)}{then}", file=err)
+
+
+#: What `status` does after a failure that later might not repeat: nothing more.
+_STATUS_THEN = "; not retried further (exit 3)"
 
 
 # ---- status ----------------------------------------------------------------------------
@@ -156,6 +180,7 @@ async def run_status(
     *,
     err: TextIO | None = None,
     clock: Clock | None = None,
+    log_file: Path | None = None,
 ) -> int:
     """`nekt-tui status`: one request per run, then a table or a JSON array."""
     err = err or sys.stderr
@@ -171,6 +196,9 @@ async def run_status(
                 return await client.get_run(run_id)
             except NektError as exc:
                 return exc
+            except Exception as exc:  # one line and exit 3, the traceback to the log only
+                log.error("status of %s: unexpected %s", run_id, type(exc).__name__, exc_info=True)
+                return UnexpectedError(exc)
 
     results = await asyncio.gather(*(fetch(rid) for rid in ids))
     runs = [r for r in results if isinstance(r, Run)]
@@ -178,10 +206,14 @@ async def run_status(
     for run_id, result in zip(ids, results, strict=True):
         if isinstance(result, AuthenticationError):
             if not said_auth:  # the same key fails for every run: say it once
-                _problem(err, "cannot use the API", result)
+                _problem(err, "cannot use the API", result, " (exit 3)")
             said_auth = True
+        elif isinstance(result, UnexpectedError):
+            _problem(err, run_id, result, f"; {report_hint(log_file)} (exit 3)")
+        elif isinstance(result, (RunNotFoundError, ClientError)):
+            _problem(err, run_id, result, " (exit 3)")
         elif isinstance(result, NektError):
-            _problem(err, run_id, result)
+            _problem(err, run_id, result, _STATUS_THEN)
     if args.json:
         text = json.dumps([run.model_dump(mode="json") for run in runs], indent=2) + "\n"
         _write(out, text)
@@ -226,7 +258,10 @@ def _status_style(run: Run) -> str:
 class _Waiter:
     """Turns scheduler events into lines and, once every run is done, an exit code."""
 
-    def __init__(self, ids: list[str], exit_status: bool, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self, ids: list[str], exit_status: bool, out: TextIO, err: TextIO, log_file: Path | None
+    ) -> None:
+        self.log_file = log_file
         self.pending = set(ids)
         self.final: dict[str, Any] = {}
         self.failures: dict[str, int] = {}
@@ -240,6 +275,7 @@ class _Waiter:
             self.done.set_result(code)
 
     def on_event(self, event: Event) -> None:
+        log.debug("wait: %s", type(event).__name__ + " " + getattr(event, "run_id", ""))
         if self.done.done():
             return
         if isinstance(event, StatusChanged):
@@ -253,7 +289,7 @@ class _Waiter:
         elif isinstance(event, PollFailed):
             self._failed(event)
         elif isinstance(event, AuthProblem):
-            _problem(self.err, "cannot use the API", event.error)
+            _problem(self.err, "cannot use the API", event.error, "; giving up (exit 3)")
             self.finish(EXIT_API)
         elif isinstance(event, RateLimited):
             until = format_time(event.until)
@@ -264,9 +300,17 @@ class _Waiter:
             return
         count = self.failures.get(event.run_id, 0) + 1
         self.failures[event.run_id] = count
-        fatal = isinstance(event.error, (RunNotFoundError, ClientError))
-        if fatal or count >= MAX_CONSECUTIVE_FAILURES:
-            _problem(self.err, event.run_id, event.error)
+        rid = event.run_id
+        if isinstance(event.error, UnexpectedError):  # a bug: polling again will not help
+            then = f"; {report_hint(self.log_file)} (exit 3)"
+            _problem(self.err, rid, event.error, then)
+            self.finish(EXIT_API)
+        elif isinstance(event.error, (RunNotFoundError, ClientError)):
+            _problem(self.err, rid, event.error, f"; giving up on {rid} (exit 3)")
+            self.finish(EXIT_API)
+        elif count >= MAX_CONSECUTIVE_FAILURES:
+            then = f"; giving up on {rid} after {count} failed polls in a row (exit 3)"
+            _problem(self.err, rid, event.error, then)
             self.finish(EXIT_API)
 
     def _print_change(self, ev: StatusChanged) -> None:
@@ -297,6 +341,7 @@ async def run_wait(
     *,
     err: TextIO | None = None,
     run_list: bool = True,
+    log_file: Path | None = None,
 ) -> int:
     """`nekt-tui wait`: print each status change until every run is terminal.
 
@@ -306,7 +351,7 @@ async def run_wait(
         ids = parse_ids(args.run_ids)
     except InvalidRunIdError as exc:
         return _usage_error(err, exc)
-    waiter = _Waiter(ids, args.exit_status, out, err)
+    waiter = _Waiter(ids, args.exit_status, out, err, log_file)
     scheduler = Scheduler(
         client,
         clock=clock,

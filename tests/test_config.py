@@ -104,3 +104,56 @@ def test_run_list_can_be_turned_off_in_the_file(tmp_path: Path) -> None:
     assert load_config({"config_file": str(tmp_path / "none.toml")}, env={}).run_list is True
     path = write(tmp_path / "c.toml", "run_list = false\n")
     assert load_config({}, env={"NEKT_TUI_CONFIG": str(path)}).run_list is False
+
+
+def key_command(tmp_path: Path, printed: str) -> dict[str, str]:
+    """An environment whose config's api_key_cmd prints exactly `printed`."""
+    script = write(tmp_path / "pass.py", f"import sys\nsys.stdout.write({printed!r})\n")
+    path = write(tmp_path / "c.toml", f"api_key_cmd = '{sys.executable} {script}'\n")
+    return {"NEKT_TUI_CONFIG": str(path)}
+
+
+def test_key_command_trailing_newline_is_stripped(tmp_path: Path) -> None:
+    cfg = load_config({}, env=key_command(tmp_path, f"  {KEY}\r\n"))
+    assert cfg.api_key is not None and cfg.api_key.reveal() == KEY
+
+
+@pytest.mark.parametrize(
+    ("source", "bad"),
+    [
+        ("cmd", f"{KEY} extra\n"),
+        ("cmd", f"{KEY}\tx\n"),
+        ("env", f"{KEY} x"),
+        ("env", f"{KEY}é"),
+        ("env", f"{KEY}\x00"),
+        ("file", f"{KEY}ü"),
+        ("file", f"{KEY}\\u00a0x"),
+    ],
+)
+def test_key_a_header_cannot_carry_is_refused_in_one_line(
+    tmp_path: Path, source: str, bad: str
+) -> None:
+    if source == "cmd":
+        env = key_command(tmp_path, bad)
+    elif source == "env":
+        env = {"NEKT_TUI_CONFIG": str(tmp_path / "none.toml"), "NEKT_API_KEY": bad}
+    else:
+        path = write(tmp_path / "c.toml", f'api_key = "{bad}"\n')
+        env = {"NEKT_TUI_CONFIG": str(path)}
+    with pytest.raises(ConfigError) as err:
+        load_config({}, env=env)
+    message = str(err.value)
+    assert "characters an HTTP header cannot carry" in message and "\n" not in message
+    assert KEY not in message
+
+
+def test_max_response_mb_default_file_env_and_bounds(tmp_path: Path) -> None:
+    none = {"NEKT_TUI_CONFIG": str(tmp_path / "none.toml")}
+    assert load_config({}, env=none).max_response_mb == 256
+    path = write(tmp_path / "c.toml", "max_response_mb = 40\n")
+    env = {"NEKT_TUI_CONFIG": str(path)}
+    assert load_config({}, env=env).max_response_mb == 40
+    assert load_config({}, env={**env, "NEKT_TUI_MAX_RESPONSE_MB": "7"}).max_response_mb == 7
+    for bad in ("0", "-3", "lots", "1.5"):
+        with pytest.raises(ConfigError, match="max_response_mb"):
+            load_config({}, env={**none, "NEKT_TUI_MAX_RESPONSE_MB": bad})

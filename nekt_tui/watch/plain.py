@@ -7,6 +7,7 @@ set (https://no-color.org); the text it wraps has already been sanitised.
 from __future__ import annotations
 
 import enum
+import math
 import os
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -69,12 +70,25 @@ def enum_text(value: object) -> str:
 
 
 def format_time(when: datetime) -> str:
-    """A timestamp in UTC, unambiguous in logs: 2026-01-15T12:00:05Z."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A timestamp in UTC, unambiguous in logs: 2026-01-15T12:00:05Z.
+
+    A date UTC cannot hold (0001-01-01 at +23:59, 9999-12-31 west of UTC) is shown as
+    sent, marked "(odd)": the server's data, never a crash."""
+    try:
+        # isoformat, not strftime: "%Y" prints year 1 as "1" on glibc.
+        utc = when.astimezone(timezone.utc).replace(tzinfo=None)
+        return f"{utc.isoformat(timespec='seconds')}Z"
+    except (OverflowError, ValueError, OSError):
+        try:
+            return f"{when.isoformat(timespec='seconds')} (odd)"
+        except (OverflowError, ValueError):  # pragma: no cover - isoformat does not fail
+            return "-"
 
 
 def format_duration(seconds: float) -> str:
-    """45s, 3m05s, 2h03m."""
+    """45s, 3m05s, 2h03m; "-" for a number that is not one (inf, nan)."""
+    if not math.isfinite(seconds):
+        return "-"
     total = max(0, round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)

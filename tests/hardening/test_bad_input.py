@@ -240,3 +240,16 @@ async def test_filter_with_an_unknown_status_is_explained_and_changes_nothing() 
         assert "bogus" in said and "unknown" in said.lower()
         assert list(rig.app.model.view) == shown
     await rig.client.aclose()
+
+
+@pytest.mark.parametrize("argv", [["status", RID], ["wait", RID]])
+def test_non_ascii_key_is_one_line_exit_2_never_a_traceback(
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    monkeypatch.setenv("NEKT_API_KEY", "sk-tëst-key")
+    assert exit_code(argv) == 2
+    line = one_line(capsys)
+    assert "HTTP header cannot carry" in line and "tëst" not in line

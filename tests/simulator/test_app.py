@@ -100,7 +100,10 @@ async def test_pagination(http: httpx.AsyncClient, sim_world: World) -> None:
         seen += [r["id"] for r in page["results"]]
     assert page["previous"] == f"{BASE}/api/v1/runs/?page=2&page_size=8"
     assert sorted(seen) == sorted(sim_world.run_ids) and len(seen) == 20
-    created = [datetime.fromisoformat(r["created_at"]) for r in first["results"]]
+    # fromisoformat reads a "Z" only from Python 3.11 on.
+    created = [
+        datetime.fromisoformat(r["created_at"].replace("Z", "+00:00")) for r in first["results"]
+    ]
     assert created == sorted(created, reverse=True)  # newest first
     assert len(RunPage.model_validate(first).results) == 8
     second = (await http.get("/api/v1/runs/?page=2&page_size=8")).json()

@@ -266,3 +266,30 @@ async def test_status_sanitises_server_text(sim: Sim) -> None:
     assert re.sub(r"\x1b\[[0-9;]*m", "", text).count("\x1b") == 0
     assert "\x9b" not in text and "\x07" not in text
     assert "[@click=app.quit]x[/]" in text
+
+
+# ---- what the messages promise is what happens -----------------------------------------
+
+
+async def test_wait_says_it_gives_up_after_failed_polls_and_never_promises_a_retry(
+    sim: Sim,
+) -> None:
+    rid = sim.world.add_run([("running", 1000.0)], "success")
+    sim.transport.faults.set(error_rate=1.0)
+    code, _, err = await wait_code(sim, rid)
+    assert code == EXIT_API
+    (line,) = err.splitlines()
+    assert "retried" not in line and "HTTP 5" in line
+    assert line.endswith(f"giving up on {rid} after 3 failed polls in a row (exit 3)")
+
+
+async def test_status_says_a_server_error_is_not_retried_further(sim: Sim) -> None:
+    rid = sim.world.add_run([("running", 1000.0)], "success")
+    sim.transport.faults.set(error_rate=1.0)
+    err = io.StringIO()
+    code = await run_status(status_args(rid), sim.client, io.StringIO(), err=err)
+    assert code == EXIT_API
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith(f"nekt-tui: {rid}: the API failed with HTTP 5")
+    assert "will be retried" not in line
+    assert line.endswith("; not retried further (exit 3)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from math import ceil
-from typing import Self
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.geometry import Region, Size
@@ -19,6 +19,9 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
+
+if TYPE_CHECKING:  # typing.Self is 3.11+; only annotations (never evaluated) use it
+    from typing import Self
 
 
 def set_scroll_range(view: ScrollView, size: Size) -> None:
