@@ -173,6 +173,8 @@ class Scheduler(Sweeper):
             stale=run.stale,
             in_flight=run.in_flight,
             next_due=None if run.due is None else self._wall(run.due),
+            slow=run.slow,
+            slow_since=run.slow_since,
         )
 
     # ---- global state -----------------------------------------------------------------
@@ -203,6 +205,13 @@ class Scheduler(Sweeper):
         if self._clock.monotonic() >= self._blocked_until:
             return None
         return self._wall(self._blocked_until)
+
+    @property
+    def host_down_until(self) -> datetime | None:
+        """While the host is held as unreachable: when the next probe may go, else None."""
+        if not self._host_down:
+            return None
+        return self._wall(max(self._host_until, self._clock.monotonic()))
 
     @property
     def auth_error(self) -> NektError | None:
@@ -258,7 +267,13 @@ class Scheduler(Sweeper):
         self._arm_stale(run)
 
     def refresh(self, run_id: str | None = None) -> None:
-        """Poll one run, or every run, now: even terminal, not-found, paused or backing off."""
+        """Poll one run, or every run, now: even terminal, not-found, paused or backing off.
+
+        Refreshing every run also lets one request try inside a Retry-After window or
+        while the host is held as down (a 429 or a failure sets the wait again).
+        """
+        if run_id is None:
+            self._force_try()
         targets = self._runs.values() if run_id is None else (self._runs[run_id],)
         for run in targets:
             if run.in_flight or run.forced:

@@ -72,7 +72,7 @@ class CountingSource:
     in_flight: int = 0
     max_in_flight: int = 0
 
-    async def get_run(self, run_id: str) -> Run:
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
         poll = Poll(self.clock.monotonic())
         self.polls[run_id].append(poll)
         if run_id in self.busy:
@@ -81,7 +81,10 @@ class CountingSource:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
-            run: Run = await self.inner.get_run(run_id)
+            if patient:
+                run: Run = await self.inner.get_run(run_id, patient=True)
+            else:
+                run = await self.inner.get_run(run_id)
         except RateLimitedError:
             poll.rate_limited = True
             raise
