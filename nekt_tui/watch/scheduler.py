@@ -19,6 +19,18 @@ is None on a run's first observation without a known last status), then
 (`AuthProblem` once until `retry_auth()`/`set_source()`; `Recovered("auth")` on the next
 success). `RunStale` once per episode.
 
+No request *starts* inside a Retry-After window (capped at `policy.MAX_RETRY_AFTER`, 10
+minutes): a run taken by a worker just before a 429 came back is held, not sent. A run
+whose answer did not come in time (`SlowAnswerError`) gets `RunSlow` once (not
+`PollFailed`) and is asked again with `patient=True` in a slow lane of
+`max(1, concurrency // 4)` slots, so slow answers never hold every slot; its next answer
+ends it (`RunUpdated`, `Recovered("run")`). Connect failures on `policy.HOST_DOWN_AFTER`
+(3) polls in a row with no answer between mean the host is down: `HostDown(until)`, no
+request before `until` (2 s, doubling up to 60 s), then one probe; an answer gives
+`Recovered("host")` and the pace ramps up again as after a 429. `refresh()` of every run
+lets one request try at once inside either wait (and calls the source's
+`clear_rate_limit()` if it has one).
+
 Deterministic tests: drive the scheduler with `FakeClock`; `clock.advance()` settles the
 event loop (runs it until nothing is ready) after each wake-up, so the requests it
 starts are answered at that instant. `await scheduler.idle()` also returns once no request
