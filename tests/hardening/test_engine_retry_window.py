@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from nekt_tui.api.errors import RateLimitedError
-from nekt_tui.api.models import Run
+from nekt_tui.api.errors import NektError, RateLimitedError
+from nekt_tui.api.models import Run, RunPage
 from nekt_tui.clock import FakeClock
 from nekt_tui.watch.scheduler import Scheduler
 from tests.watch.conftest import make_run
+from tests.watch.test_sweep import ListingSource
 
 
 def ids(n: int) -> list[str]:
@@ -90,3 +91,36 @@ async def test_no_request_starts_inside_the_window_at_start_up(
     assert source.inside() == []
     # After the window, polling resumed.
     assert any(t >= 3 for _, t, _ in source.starts)
+
+
+async def test_the_sweep_sends_no_next_page_inside_a_window(fake_clock: FakeClock) -> None:
+    """A 429 to a poll comes back while the sweep's first page is out: its next page
+    waits for the window's end like every other request."""
+    clock = fake_clock
+    listed = ids(10)
+    alone = "a1000000-0000-4000-8000-00000000000a"  # not on any page
+    pages = {
+        1: RunPage(count=10, next="http://x/api/v1/runs/?page=2", results=[]),
+        2: RunPage(count=10, results=[]),
+    }
+    pages[1].results.extend(make_run(rid, "running") for rid in listed[:5])
+    pages[2].results.extend(make_run(rid, "running") for rid in listed[5:])
+
+    def script(rid: str, t: float) -> Run | NektError:
+        if rid == alone and t >= 2:
+            return RateLimitedError(30)
+        return make_run(rid, "running")
+
+    source = ListingSource(clock, script, pages=lambda p, _t: pages[p], list_hold=1.0)
+    sched = Scheduler(source, clock=clock, jitter=0.0, rng=random.Random(1))
+    for rid in [*listed, alone]:
+        sched.watch(rid)
+    sched.start()
+    try:
+        await clock.advance(20)
+    finally:
+        await sched.aclose()
+    limited_at = min(t for t, rid in source.calls if rid == alone and t >= 2)
+    assert source.list_calls[0] == limited_at  # page 1 went out with the poll that got 429
+    assert [t for t in source.list_calls if t > limited_at] == []
+    assert [t for t, _ in source.calls if limited_at < t < limited_at + 30] == []
