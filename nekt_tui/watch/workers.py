@@ -65,6 +65,7 @@ class PollWorkers(PollEngine):
                         self._lane.append(run)
                     continue
                 self._lane_in_flight += 1
+                run.lane_waiting = False  # an entry of it left in the lane is stale now
             run.in_flight = True
             run.urgent = urgent
             self._in_flight += 1
