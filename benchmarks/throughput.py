@@ -36,10 +36,13 @@ class CountingSource:
         self.ok = 0
         self.failed = 0
 
-    async def get_run(self, run_id: str) -> Run:
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
         """Fetch and count."""
         try:
-            run = await self.client.get_run(run_id)
+            if patient:
+                run = await self.client.get_run(run_id, patient=True)
+            else:
+                run = await self.client.get_run(run_id)
         except Exception:
             self.failed += 1
             raise

@@ -88,7 +88,7 @@ class CycleSource:
         """Build the answers of `cycle` (outside the measured time)."""
         self.runs = {rid: _run(rid, i + 1, cycle) for i, rid in enumerate(self.run_ids)}
 
-    async def get_run(self, run_id: str) -> Run:
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
         """This cycle's run."""
         return self.runs[run_id]
 

@@ -15,15 +15,17 @@ import email.utils
 import hmac
 import json
 import math
+import random
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from nekt_tui.simulator import bodies
 from nekt_tui.simulator.faults import Faults, Plan
 from nekt_tui.simulator.requests_log import RequestLog, RequestRecord
+from nekt_tui.simulator.streams import FAR_RETRY_AFTER, Endless, drip, stream_endless
 from nekt_tui.simulator.world import World
 
 Scope = MutableMapping[str, Any]
@@ -36,6 +38,7 @@ _LIST = re.compile(r"/api/v1/runs/")
 _DETAIL = re.compile(r"/api/v1/runs/([^/]+)/")
 _CANCEL = re.compile(r"/api/v1/runs/([^/]+)/cancel/")
 _IS_UUID = re.compile(_UUID)
+_FAR = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)  # FAR_RETRY_AFTER
 _COMMON_HEADERS = [
     (b"vary", b"Accept, Cookie"),
     (b"x-content-type-options", b"nosniff"),
@@ -154,9 +157,22 @@ class SimulatorApp:
         except (SimulatedTimeout, SimulatedReset):
             record.responded = clock.monotonic()
             raise
+        except Endless as endless:
+            record.status = 200
+            try:
+                await stream_endless(endless, run_id, receive, send)
+            finally:
+                record.responded = clock.monotonic()
+            return
         if reply is None:  # the connection was dropped
             record.responded = clock.monotonic()
             return
+        if plan.drip:
+            record.fault = ",".join(f for f in (record.fault, "drip") if f)
+            if self.in_process:  # the client gives up (see `Faults`)
+                await clock.sleep(self.faults.timeout_seconds)
+                record.responded = clock.monotonic()
+                raise SimulatedTimeout()
         record.status = reply.status
         record.responded = clock.monotonic()
         if reply.status == 429:
@@ -168,6 +184,16 @@ class SimulatorApp:
             *reply.headers,
         ]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        if plan.drip:
+            gaps = random.Random(plan.pick[2])
+            low = self.faults.drip_seconds
+            try:
+                await drip(
+                    reply.body, receive, send, lambda: clock.sleep(gaps.uniform(low, low * 2.5))
+                )
+            finally:
+                record.responded = clock.monotonic()
+            return
         await send({"type": "http.response.body", "body": reply.body, "more_body": False})
 
     async def _decide(
@@ -188,11 +214,22 @@ class SimulatorApp:
             record.fault = "reset"
             await self._reset(scope, plan)
             return None
+        if plan.far_retry_after:
+            record.fault = "far_retry_after"
+            record.retry_after = (_FAR - clock.now()).total_seconds()
+            body = bodies.detail("Request was throttled.")
+            raise _Reply(429, body, headers=[(b"retry-after", FAR_RETRY_AFTER.encode())])
         if plan.timeout:
             record.fault = "timeout"
             await clock.sleep(self.faults.timeout_seconds)
             if self.in_process:
                 raise SimulatedTimeout()
+        if plan.endless:
+            record.fault = "endless"
+            if self.in_process:  # the client gives up (see `Faults`)
+                await clock.sleep(self.faults.timeout_seconds)
+                raise SimulatedTimeout()
+            raise Endless(plan.pick[0], plan.pick[1] < 0.5)
         if plan.html:
             record.fault = "html"
             status, page = bodies.pick(bodies.HTML_PAGES, plan.pick[0])

@@ -20,6 +20,9 @@ _RATES = (
     "malformed_rate",
     "html_rate",
     "unknown_enum_rate",
+    "endless_rate",
+    "drip_rate",
+    "far_retry_after_rate",
 )
 _DRAWS = 12
 
@@ -41,6 +44,10 @@ class Plan:
     #: The roll that may start a 429 burst, and whether its Retry-After is an HTTP-date.
     rate_limit_roll: float
     use_date: bool
+    #: A body that never ends; one sent a byte at a time; a 429 until the year 9999.
+    endless: bool = False
+    drip: bool = False
+    far_retry_after: bool = False
 
 
 @dataclass
@@ -59,6 +66,16 @@ class Faults:
       (502 from a proxy, or a 200 maintenance page).
     - `unknown_enum_rate`: one status / trigger type / pipeline type value nobody documented.
     - `extra_fields`: add undocumented fields to every run.
+    - `endless_rate`: a 200 whose body never ends (an endless `[`, endless whitespace, an
+      unclosed string; some say `Content-Length: 5000000000`), until the client hangs up.
+    - `drip_rate`: a valid answer sent one byte every `drip_seconds` to 2.5 times that (2
+      to 5 s by default): a per-read timeout never fires.
+    - `far_retry_after_rate`: a 429 with `Retry-After: Fri, 31 Dec 9999 23:59:59 GMT`.
+
+    The last three share one roll (so they are exclusive, and switching them on does not
+    reshuffle the others). In-process (`app_transport`, on an injected clock) an endless
+    or dripping answer is the client giving up: after `timeout_seconds` the transport
+    raises `httpx.ReadTimeout`, as for `timeout_rate`; over a socket it is the real thing.
     """
 
     error_rate: float = 0.0
@@ -72,6 +89,10 @@ class Faults:
     malformed_rate: float = 0.0
     html_rate: float = 0.0
     unknown_enum_rate: float = 0.0
+    endless_rate: float = 0.0
+    drip_rate: float = 0.0
+    drip_seconds: float = 2.0
+    far_retry_after_rate: float = 0.0
     extra_fields: bool = False
     seed: int = 0
     _rng: random.Random = field(init=False, repr=False, compare=False)
@@ -86,7 +107,7 @@ class Faults:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
-        for name in ("latency", "timeout_seconds", "rate_limit_seconds"):
+        for name in ("latency", "timeout_seconds", "rate_limit_seconds", "drip_seconds"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0")
 
@@ -151,6 +172,13 @@ class Faults:
     def draw(self) -> Plan:
         """Roll the dice for one request."""
         u = [self._rng.random() for _ in range(_DRAWS)]
+        # u[11] (drawn and unused before these knobs) picks among the three exclusive ones.
+        slow = u[11]
+        endless = slow < self.endless_rate
+        slow -= self.endless_rate
+        drip = not endless and 0 <= slow < self.drip_rate
+        slow -= self.drip_rate
+        far = not (endless or drip) and 0 <= slow < self.far_retry_after_rate
         return Plan(
             latency=self.latency,
             reset=u[0] < self.reset_rate,
@@ -163,6 +191,9 @@ class Faults:
             pick=(u[6], u[7], u[8]),
             rate_limit_roll=u[9],
             use_date=u[10] < self.retry_after_date_rate,
+            endless=endless,
+            drip=drip,
+            far_retry_after=far,
         )
 
     def rate_limited(self, plan: Plan, now: float) -> float | None:

@@ -77,15 +77,18 @@ class RequestLog:
         rid = run_id.lower()
         return [r for r in self._records if r.run_id == rid]
 
-    def retry_after_violations(self, grace: float = 0.0) -> list[RequestRecord]:
+    def retry_after_violations(
+        self, grace: float = 0.0, cap: float = float("inf")
+    ) -> list[RequestRecord]:
         """Requests that arrived after a 429 was sent but before its `Retry-After` passed.
 
         A request arriving at the very instant the 429 was sent (or earlier) is not counted:
         it was already in flight. `grace` forgives arrivals that many seconds early (for
-        real clocks).
+        real clocks); `cap` is the longest wait a client is expected to honour (nekt-tui
+        caps a `Retry-After` at 600 s: one in the year 9999 is not waited for).
         """
         windows = sorted(
-            (rec.responded, rec.retry_until - grace)
+            (rec.responded, min(rec.retry_until, rec.responded + cap) - grace)
             for rec in self._records
             if rec.status == 429 and rec.responded is not None and rec.retry_until is not None
         )

@@ -40,6 +40,14 @@ _FAULT_FLAGS = (
     ("--malformed-rate", "malformed_rate", "fraction of 200s with truncated JSON"),
     ("--html-rate", "html_rate", "fraction of requests answered with an HTML error page"),
     ("--unknown-enum-rate", "unknown_enum_rate", "fraction of runs with an undocumented enum"),
+    ("--endless-rate", "endless_rate", "fraction of 200s whose body never ends"),
+    ("--drip-rate", "drip_rate", "fraction of answers sent one byte every 2-5 s"),
+    ("--drip-seconds", "drip_seconds", "least pause between dripped bytes (default 2)"),
+    (
+        "--far-retry-after-rate",
+        "far_retry_after_rate",
+        "fraction of requests answered 429 with Retry-After in the year 9999",
+    ),
 )
 
 

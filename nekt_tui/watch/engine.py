@@ -15,19 +15,23 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from nekt_tui.api.errors import (
+    ApiUnreachableError,
     AuthenticationError,
     NektError,
     RateLimitedError,
     RunNotFoundError,
+    SlowAnswerError,
 )
 from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
 from nekt_tui.watch.events import (
     AuthProblem,
     Event,
+    HostDown,
     PollFailed,
     RateLimited,
     Recovered,
+    RunSlow,
     RunStale,
     RunUpdated,
     StatusChanged,
@@ -45,10 +49,15 @@ log = logging.getLogger(__name__)
 
 
 class RunSource(Protocol):
-    """Where runs come from: `NektClient`, or any object with the same `get_run`."""
+    """Where runs come from: `NektClient`, or any object with the same `get_run`.
 
-    async def get_run(self, run_id: str) -> Run:
-        """Fetch one run, raising `nekt_tui.api.errors` errors."""
+    A source may also have `clear_rate_limit()` (forget its own Retry-After window): the
+    engine calls it when the user refreshes everything, so that one request tries.
+    """
+
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
+        """Fetch one run, raising `nekt_tui.api.errors` errors. `SlowAnswerError` when the
+        answer did not come in time; `patient=True` waits much longer for it."""
         ...
 
 
@@ -90,6 +99,10 @@ class PollEngine:
         self._due = DueQueue()
         self._stale = StaleQueue()
         self._forced: deque[str] = deque()
+        #: Slow runs waiting for one of the slow lane's slots (lazy: see `_next_in_lane`).
+        self._lane: deque[Watched] = deque()
+        self._lane_slots = policy.slow_lane_slots(concurrency)
+        self._lane_in_flight = 0
         self._unpolled = 0
         self._in_flight = 0
         self._busy: set[str] = set()  # run IDs with a request in flight
@@ -98,6 +111,11 @@ class PollEngine:
         self._resumed_at = float("-inf")
         self._blocked_until = float("-inf")
         self._rate_limited = False
+        # The host itself unreachable (`HostDown`): no request before `_host_until`.
+        self._unreachable = 0  # connect failures in a row, across runs
+        self._host_down = False
+        self._host_level = 0
+        self._host_until = float("-inf")
         self._auth_error: NektError | None = None
         self._auth_probe = False
         self._wake = asyncio.Event()
@@ -124,6 +142,20 @@ class PollEngine:
 
     def _wall(self, mono: float) -> datetime:
         return self._clock.now() + timedelta(seconds=mono - self._clock.monotonic())
+
+    def _hold_until(self) -> float:
+        """No request starts before this (a Retry-After window, or the host found down)."""
+        return max(self._blocked_until, self._host_until)
+
+    def _may_start(self, now: float) -> bool:
+        """May a request be sent now? Checked when a run is taken and again just before
+        it is sent: a 429 may have come back in between."""
+        return (
+            not self._closed
+            and self._auth_error is None
+            and now >= self._blocked_until
+            and now >= self._host_until
+        )
 
     def _interval_of(self, run: Watched) -> float | None:
         return policy.status_interval(run.status, self._interval, self._waiting_interval)
@@ -179,8 +211,10 @@ class PollEngine:
         """Report runs whose deadline passed; return the next check time."""
         while (run := self._stale.pop_expired(now)) is not None:
             deadline = self._stale_deadline(run)
-            if deadline is None or run.stale:
-                continue  # re-armed when it is polled, resumed or refreshed
+            if deadline is None or run.stale or run.slow:
+                # Re-armed when it is polled, resumed or refreshed; a slow run is said to
+                # be slow (with how long it has been waiting), not stale.
+                continue
             if self._paused_all:
                 # Nothing is expected while paused: look again one stale period later, rather
                 # than walking all runs at resume time (the deadline then counts from resume).
@@ -194,14 +228,20 @@ class PollEngine:
 
     # ---- outcomes ---------------------------------------------------------------------
 
-    def _on_success(self, run: Watched, new: Run, *, extra_delay: float = 0.0) -> None:
+    def _on_success(
+        self, run: Watched, new: Run, *, extra_delay: float = 0.0, sent: float | None = None
+    ) -> None:
         now, at = self._clock.monotonic(), self._clock.now()
         prev, old_status = run.run, run.status
-        had_problem = run.failures > 0 or run.stale or run.not_found
+        had_problem = run.failures > 0 or run.stale or run.not_found or run.slow
         run.run, run.last_success, run.baseline = new, at, now
         run.failures, run.last_error, run.not_found, run.stale = 0, None, False, False
+        run.slow, run.slow_since = False, None
+        if run.patient and sent is not None and now - sent < policy.SLOW_LANE_EXIT:
+            run.patient = False  # it answers in time again: back among the others
         delta = self._logs.update(run.run_id, new.parsed_log)
         events: list[Event] = []
+        self._host_answered(events, at)
         if self._auth_probe:
             self._auth_probe = False
             events.append(Recovered("auth", None, at))
@@ -224,8 +264,20 @@ class PollEngine:
         for event in events:
             self._hub.emit(event)
 
-    def _on_error(self, run: Watched, error: NektError, source: RunSource) -> None:
+    def _on_error(
+        self, run: Watched, error: NektError, source: RunSource, sent: float | None = None
+    ) -> None:
         now, at = self._clock.monotonic(), self._clock.now()
+        if isinstance(error, ApiUnreachableError):
+            self._host_unreachable(error, now if sent is None else sent)
+        else:
+            events: list[Event] = []
+            self._host_answered(events, at)
+            for event in events:
+                self._hub.emit(event)
+        if isinstance(error, SlowAnswerError):
+            self._on_slow(run, error, now if sent is None else sent)
+            return
         if isinstance(error, RateLimitedError):
             until = self._block_for(error.retry_after)
             if not run.paused and not run.forced:
@@ -253,14 +305,72 @@ class PollEngine:
             delay = policy.backoff_delay(
                 run.failures, base, self._jitter, self._rng, self._max_backoff
             )
+            delay = max(delay, self._host_until - now)  # nothing goes while the host is down
             self._schedule(run, now + delay)
             next_retry = at + timedelta(seconds=delay)
         self._hub.emit(PollFailed(run.run_id, error, next_retry, at))
 
+    def _on_slow(self, run: Watched, error: SlowAnswerError, sent: float) -> None:
+        """The run's answer did not come in time: say so once, ask again with patience."""
+        now, at = self._clock.monotonic(), self._clock.now()
+        run.last_error = error
+        again = run.patient  # a patient request was too slow as well
+        if not run.slow:
+            run.slow, run.slow_since = True, self._wall(sent)
+            self._hub.emit(RunSlow(run.run_id, run.slow_since, at))
+        run.patient = True
+        if not run.paused and not run.forced:
+            # At once the first time (its slot in the slow lane is the wait); after a
+            # patient request timed out too, one interval on.
+            ivl = self._interval_of(run) or self._interval
+            self._schedule(
+                run, now + (policy.jittered(ivl, self._jitter, self._rng) if again else 0)
+            )
+
+    def _host_answered(self, events: list[Event], at: datetime) -> None:
+        """The host answered something (even an error): it is reachable."""
+        self._unreachable = 0
+        if self._host_down:
+            self._host_down, self._host_level = False, 0
+            self._host_until = float("-inf")
+            events.append(Recovered("host", None, at))
+
+    def _host_unreachable(self, error: ApiUnreachableError, sent: float) -> None:
+        """A connection failed: after a few in a row, hold every run (one probe after)."""
+        now = self._clock.monotonic()
+        self._limit = max(1, self._limit // 2)  # send less until something answers
+        if self._host_down:
+            if sent < self._host_until:
+                return  # sent before the host was found down: no news
+            self._host_level += 1  # the probe failed
+        else:
+            self._unreachable += 1
+            if self._unreachable < policy.HOST_DOWN_AFTER:
+                return
+            self._host_down, self._host_level = True, 1
+        self._limit = 1  # one probe first, then one more per success
+        self._host_until = now + policy.host_backoff(self._host_level)
+        self._hub.emit(HostDown(self._wall(self._host_until), error, self._clock.now()))
+
+    def _force_try(self) -> None:
+        """The user refreshes everything: one request tries now, even inside a Retry-After
+        window (the source forgets its own too) or while the host is held as down."""
+        now = self._clock.monotonic()
+        clear = getattr(self._source, "clear_rate_limit", None)
+        if callable(clear):
+            clear()
+        if now < self._blocked_until:
+            self._blocked_until = now
+            self._limit = 1
+        if self._host_down and now < self._host_until:
+            self._host_until = now
+            self._limit = 1
+        self._wake.set()
+
     def _block_for(self, retry_after: float | None) -> float:
         """A 429 said to wait: hold every request until then (one first, after). Returns
         the end of the wait; says `RateLimited` when a new or longer window starts."""
-        wait = self._default_retry_after if retry_after is None else max(1.0, retry_after)
+        wait = policy.clamp_retry_after(retry_after, self._default_retry_after)
         until = self._clock.monotonic() + wait
         self._limit = 1
         if until > self._blocked_until + 1.0 or not self._rate_limited:

@@ -31,6 +31,10 @@ class RunState:
     in_flight: bool
     #: When the next poll is due; None when none is planned (terminal, not found, paused).
     next_due: datetime | None
+    #: Its answer did not come in time; it is being asked again with more patience.
+    slow: bool = False
+    #: When the first request still unanswered while slow was sent (None unless slow).
+    slow_since: datetime | None = None
 
 
 class Watched:
@@ -45,15 +49,20 @@ class Watched:
         "gen",
         "hint",
         "in_flight",
+        "lane_waiting",
         "last_error",
         "last_success",
         "not_found",
+        "patient",
         "paused",
         "run",
         "run_id",
+        "slow",
+        "slow_since",
         "stale",
         "stale_check",
         "unpolled",
+        "urgent",
     )
 
     def __init__(self, run_id: str, hint: RunStatus | UnknownValue | None, now: float) -> None:
@@ -71,6 +80,15 @@ class Watched:
         #: Its poll waits for a request of a previous watch of the same ID to come back.
         self.deferred = False
         self.unpolled = True
+        #: Taken from the forced queue: put back there if it may not be sent after all.
+        self.urgent = False
+        #: A `SlowAnswerError` came and no answer since (`slow_since`: when it was asked).
+        self.slow = False
+        self.slow_since: datetime | None = None
+        #: Asked with `patient=True`, in the slow lane, until a patient answer comes fast.
+        self.patient = False
+        #: Waits in the slow lane's queue for one of its slots.
+        self.lane_waiting = False
         #: Monotonic time of the pending heap entry, or None; `gen` tells stale entries apart.
         self.due: float | None = None
         self.gen = 0

@@ -19,6 +19,18 @@ is None on a run's first observation without a known last status), then
 (`AuthProblem` once until `retry_auth()`/`set_source()`; `Recovered("auth")` on the next
 success). `RunStale` once per episode.
 
+No request *starts* inside a Retry-After window (capped at `policy.MAX_RETRY_AFTER`, 10
+minutes): a run taken by a worker just before a 429 came back is held, not sent. A run
+whose answer did not come in time (`SlowAnswerError`) gets `RunSlow` once (not
+`PollFailed`) and is asked again with `patient=True` in a slow lane of
+`max(1, concurrency // 4)` slots, so slow answers never hold every slot; its next answer
+ends it (`RunUpdated`, `Recovered("run")`). Connect failures on `policy.HOST_DOWN_AFTER`
+(3) polls in a row with no answer between mean the host is down: `HostDown(until)`, no
+request before `until` (2 s, doubling up to 60 s), then one probe; an answer gives
+`Recovered("host")` and the pace ramps up again as after a 429. `refresh()` of every run
+lets one request try at once inside either wait (and calls the source's
+`clear_rate_limit()` if it has one).
+
 Deterministic tests: drive the scheduler with `FakeClock`; `clock.advance()` settles the
 event loop (runs it until nothing is ready) after each wake-up, so the requests it
 starts are answered at that instant. `await scheduler.idle()` also returns once no request
@@ -173,6 +185,8 @@ class Scheduler(Sweeper):
             stale=run.stale,
             in_flight=run.in_flight,
             next_due=None if run.due is None else self._wall(run.due),
+            slow=run.slow,
+            slow_since=run.slow_since,
         )
 
     # ---- global state -----------------------------------------------------------------
@@ -203,6 +217,13 @@ class Scheduler(Sweeper):
         if self._clock.monotonic() >= self._blocked_until:
             return None
         return self._wall(self._blocked_until)
+
+    @property
+    def host_down_until(self) -> datetime | None:
+        """While the host is held as unreachable: when the next probe may go, else None."""
+        if not self._host_down:
+            return None
+        return self._wall(max(self._host_until, self._clock.monotonic()))
 
     @property
     def auth_error(self) -> NektError | None:
@@ -258,7 +279,13 @@ class Scheduler(Sweeper):
         self._arm_stale(run)
 
     def refresh(self, run_id: str | None = None) -> None:
-        """Poll one run, or every run, now: even terminal, not-found, paused or backing off."""
+        """Poll one run, or every run, now: even terminal, not-found, paused or backing off.
+
+        Refreshing every run also lets one request try inside a Retry-After window or
+        while the host is held as down (a 429 or a failure sets the wait again).
+        """
+        if run_id is None:
+            self._force_try()
         targets = self._runs.values() if run_id is None else (self._runs[run_id],)
         for run in targets:
             if run.in_flight or run.forced:

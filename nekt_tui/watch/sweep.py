@@ -114,7 +114,7 @@ class Sweeper(PollWorkers):
             self._closed
             or self._paused_all
             or self._auth_error is not None
-            or now < self._blocked_until
+            or now < self._hold_until()  # a Retry-After window, or the host down
             or self._limit < self._concurrency  # ramping up after a 429: runs first
             or self._sweep_candidates() < MIN_RUNS
             or not callable(getattr(self._source, "list_runs", None))
@@ -205,16 +205,19 @@ class Sweeper(PollWorkers):
 
     async def _sweep_take_slot(self) -> bool:
         """Wait for one of the `concurrency` request slots (before any poll that is due);
-        False when sweeping may not go on now."""
-        while self._in_flight >= self._limit:
+        False when sweeping may not go on now (checked before every page: a 429 may have
+        come back since the last one)."""
+        while True:
+            if not self._may_sweep(self._clock.monotonic()):
+                self._wake.set()  # workers parked meanwhile: the coordinator hands out runs
+                return False
+            if self._in_flight < self._limit:
+                break
             self._sweep_slot = asyncio.get_running_loop().create_future()
             try:
                 await self._sweep_slot  # a poll's answer frees a slot
             finally:
                 self._sweep_slot = None
-            if not self._may_sweep(self._clock.monotonic()):
-                self._wake.set()  # workers parked meanwhile: the coordinator hands out runs
-                return False
         self._in_flight += 1
         return True
 

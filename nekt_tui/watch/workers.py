@@ -34,21 +34,22 @@ class PollWorkers(PollEngine):
         if self._rate_limited:
             self._end_window(now)
         if (
-            self._closed
-            or self._auth_error is not None
-            or now < self._blocked_until
+            not self._may_start(now)
             or self._in_flight >= self._limit
             or self._sweep_slot is not None  # the next free slot is the sweep's
         ):
             return None
         while True:
             run = self._next_forced()
+            urgent = run is not None
             if run is None:
                 if self._paused_all:
                     return None
-                run = self._due.pop_due(now)
+                run = self._next_in_lane()
                 if run is None:
-                    return None
+                    run = self._due.pop_due(now)
+                    if run is None:
+                        return None
             if run.in_flight:
                 continue  # its answer is on the way and plans the next poll
             if run.run_id in self._busy:
@@ -56,10 +57,54 @@ class PollWorkers(PollEngine):
                 # it, so one run never has two requests in flight.
                 run.deferred = True
                 continue
+            if run.patient:
+                if self._lane_in_flight >= self._lane_slots:
+                    # The slow lane is full: it waits there, the others go on.
+                    if not run.lane_waiting:
+                        run.lane_waiting = True
+                        self._lane.append(run)
+                    continue
+                self._lane_in_flight += 1
+                run.lane_waiting = False  # an entry of it left in the lane is stale now
             run.in_flight = True
+            run.urgent = urgent
             self._in_flight += 1
             self._busy.add(run.run_id)
             return run
+
+    def _next_in_lane(self) -> Watched | None:
+        """A slow run waiting for a slot of the slow lane, if one is free."""
+        if self._lane_in_flight >= self._lane_slots:
+            return None
+        while self._lane:
+            run = self._lane.popleft()
+            if not run.lane_waiting:
+                continue  # taken meanwhile (refreshed): a stale entry
+            run.lane_waiting = False
+            if self._runs.get(run.run_id) is run and not run.paused:
+                return run
+        return None
+
+    def _release(self, run: Watched, lane: bool) -> None:
+        """Its request is over (or was never sent): free its slot."""
+        run.in_flight = False
+        self._in_flight -= 1
+        if lane:
+            self._lane_in_flight -= 1
+        if self._sweep_slot is not None and not self._sweep_slot.done():
+            self._sweep_slot.set_result(None)
+        self._busy.discard(run.run_id)
+
+    def _put_back(self, run: Watched, lane: bool) -> None:
+        """A run taken but not sent, because no request may start now: plan it again."""
+        self._release(run, lane)
+        if self._runs.get(run.run_id) is not run or self._closed:
+            return
+        if run.urgent:
+            run.forced = True
+            self._forced.appendleft(run.run_id)
+        elif not run.paused:
+            self._schedule(run, self._clock.monotonic())
 
     def _end_window(self, now: float) -> None:
         """Say once that the Retry-After window is over, before any request after it."""
@@ -87,8 +132,9 @@ class PollWorkers(PollEngine):
             or self._sweep_slot is not None
         ):
             return None  # a command, an answer in flight, or the sweep's end changes that
-        if now < self._blocked_until:
-            return self._blocked_until
+        hold = self._hold_until()
+        if now < hold:
+            return hold
         return None if self._paused_all else self._due.next_due()
 
     async def _work(self) -> None:
@@ -180,8 +226,9 @@ class PollWorkers(PollEngine):
         now = self._clock.monotonic()
         wake_at = self._check_stale(now)
         self._end_window(now)
-        if now < self._blocked_until:
-            wake_at = earliest(wake_at, self._blocked_until)
+        hold = self._hold_until()
+        if now < hold:
+            wake_at = earliest(wake_at, hold)
         if self._idle:
             self._fill_idle(now)
             if self._idle:
@@ -229,20 +276,27 @@ class PollWorkers(PollEngine):
                 fut.set_result(None)
 
     async def _poll(self, run: Watched, source: RunSource) -> None:
+        lane = run.patient  # as when it was taken: it holds a slot of the slow lane
+        sent = self._clock.monotonic()
+        if not self._may_start(sent) or self._runs.get(run.run_id) is not run:
+            # Taken before a 429 (or a refused key, or the host found down) came back
+            # and not sent yet: it waits with the others (issue 12.7).
+            self._put_back(run, lane)
+            return
+        run.urgent = False
         result: Run | None = None
         error: BaseException | None = None
         try:
-            result = await source.get_run(run.run_id)
+            if lane:
+                result = await source.get_run(run.run_id, patient=True)
+            else:
+                result = await source.get_run(run.run_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # every failure becomes an event, never a crash
             error = exc
         finally:
-            run.in_flight = False
-            self._in_flight -= 1
-            if self._sweep_slot is not None and not self._sweep_slot.done():
-                self._sweep_slot.set_result(None)
-            self._busy.discard(run.run_id)
+            self._release(run, lane)
         current = self._runs.get(run.run_id)
         if current is not run or self._closed:
             if current is not None and current.deferred and not self._closed:
@@ -254,9 +308,9 @@ class PollWorkers(PollEngine):
             self._unpolled -= 1
         try:
             if result is not None:
-                self._on_success(run, result)
+                self._on_success(run, result, sent=sent)
             else:
-                self._on_error(run, as_nekt_error(error), source)
+                self._on_error(run, as_nekt_error(error), source, sent)
         except Exception:
             log.exception("handling the poll of %s failed", run.run_id)
 

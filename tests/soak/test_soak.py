@@ -7,7 +7,14 @@ engine's `Scheduler`. For the whole simulated time, every fault is on. At the en
 - nothing raised where nobody catches it (the loop's exception handler saw nothing, no
   ERROR was logged by nekt-tui);
 - every run shows its true final status;
-- no request arrived inside any `Retry-After` window;
+- no request arrived inside any `Retry-After` window (a far-future one counts as the
+  documented 10 minutes);
+- resident memory stayed flat from the first third to the end.
+
+Besides the simulator's every fault, the mix has endless bodies and dripping answers
+(in-process on the fake clock they are the client giving up, see `Faults`) and, with a
+client that caps `Retry-After` (`clear_rate_limit()`), one 429 until the year 9999 at
+half time: the soak then runs 10 minutes longer, the wait the engine caps it at.
 - the polls of each run stay within the bound its timeline and the intervals imply, and
   its HTTP requests within that times the client's attempts; no request after the run was
   seen terminal.
@@ -22,6 +29,7 @@ import gc
 import itertools
 import logging
 import math
+import os
 import random
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
@@ -36,6 +44,7 @@ from nekt_tui.api.models import Run, RunStatus, UnknownValue
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import Faults, World, app_transport
 from nekt_tui.watch.events import Event, RateLimited
+from nekt_tui.watch.policy import MAX_RETRY_AFTER
 from nekt_tui.watch.scheduler import Scheduler
 
 KEY = "sim-key-soak"
@@ -43,6 +52,15 @@ INTERVAL = 2.0
 WAITING_INTERVAL = 5.0
 JITTER = 0.1  # the scheduler's default jitter, passed explicitly
 MAX_ATTEMPTS = 3  # the client's max_retries: HTTP requests one poll may make
+#: The client caps a far-future `Retry-After` too (the engine's cap alone cannot help while
+#: the client refuses to send until 9999): only then is the far one in the mix.
+CLIENT_CAPS_RETRY_AFTER = callable(getattr(NektClient, "clear_rate_limit", None))
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process now (not the peak)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass
@@ -72,7 +90,7 @@ class CountingSource:
     in_flight: int = 0
     max_in_flight: int = 0
 
-    async def get_run(self, run_id: str) -> Run:
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
         poll = Poll(self.clock.monotonic())
         self.polls[run_id].append(poll)
         if run_id in self.busy:
@@ -81,7 +99,10 @@ class CountingSource:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
-            run: Run = await self.inner.get_run(run_id)
+            if patient:
+                run: Run = await self.inner.get_run(run_id, patient=True)
+            else:
+                run = await self.inner.get_run(run_id)
         except RateLimitedError:
             poll.rate_limited = True
             raise
@@ -202,6 +223,8 @@ async def soak(
     # level 500 runs would be rate limited almost all the time, which tests less), half
     # of them with an HTTP-date Retry-After.
     faults.set(rate_limit_rate=0.2 / n_runs, rate_limit_seconds=6.0, retry_after_date_rate=0.5)
+    faults.set(endless_rate=0.005, drip_rate=0.005)
+    far = CLIENT_CAPS_RETRY_AFTER
     transport = app_transport(world, KEY, faults)
     client = NektClient(
         KEY,
@@ -227,10 +250,17 @@ async def soak(
     for run_id in ids:
         scheduler.watch(run_id)
     scheduler.start()
+    steps = int(minutes * 6)  # ten simulated seconds at a time
+    far_step = steps // 2 if far else -1
+    rss: list[int] = []
     try:
-        for _ in range(int(minutes * 6)):  # ten simulated seconds at a time
+        for step in range(steps + (int(MAX_RETRY_AFTER) // 10 + 1 if far else 0)):
+            faults.set(far_retry_after_rate=1.0 if step == far_step else 0.0)
             await clock.advance(10.0)
             assert source.max_in_flight <= scheduler.concurrency
+            if step in (steps // 3, steps - 1):
+                gc.collect()
+                rss.append(rss_bytes())
     finally:
         await scheduler.aclose()
         await client.aclose()
@@ -243,7 +273,18 @@ async def soak(
     # The faults really happened.
     requests = list(world.requests)
     kinds = Counter(kind for r in requests if r.fault for kind in r.fault.split(","))
-    for kind in ("error", "timeout", "reset", "rate_limit", "malformed", "html", "extra_fields"):
+    for kind in (
+        "error",
+        "timeout",
+        "reset",
+        "rate_limit",
+        "malformed",
+        "html",
+        "extra_fields",
+        "endless",
+        "drip",
+        *(["far_retry_after"] if far else []),
+    ):
         assert kinds[kind] > 0, f"no {kind} fault in {sum(kinds.values())} faults"
     assert any(kind.startswith("status=") for kind in kinds), "no unknown status served"
     limited = [r for r in requests if r.status == 429]
@@ -252,9 +293,16 @@ async def soak(
     )
     assert any(isinstance(e, RateLimited) for e in events)
 
+    if far:  # the year 9999 became the documented cap
+        waits = [(e.until - e.at).total_seconds() for e in events if isinstance(e, RateLimited)]
+        assert max(waits) == MAX_RETRY_AFTER
+
     # No request inside any Retry-After window.
-    violations = world.requests.retry_after_violations()
+    violations = world.requests.retry_after_violations(cap=MAX_RETRY_AFTER)
     assert violations == [], violations[:5]
+
+    # Memory stayed flat (what a third of the soak had, give or take a few MB).
+    assert rss[1] - rss[0] < 16 << 20, rss
 
     # One request at a time per run; every run ends showing its true final status.
     assert source.overlaps == 0

@@ -134,7 +134,7 @@ class ScriptedSource:
     answers: dict[str, Run | Exception] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
 
-    async def get_run(self, run_id: str) -> Run:
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
         self.calls.append(run_id)
         answer = self.answers[run_id]
         if isinstance(answer, Exception):

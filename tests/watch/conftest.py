@@ -52,7 +52,7 @@ class FakeSource:
     in_flight_ids: set[str] = field(default_factory=set)
     overlap: bool = False
 
-    async def get_run(self, run_id: str) -> Run:
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
         self.calls.append((self.clock.monotonic(), run_id))
         if run_id in self.in_flight_ids:
             self.overlap = True

@@ -245,7 +245,7 @@ async def test_status_sanitises_server_text(sim: Sim) -> None:
     from nekt_tui.api.models import Run
 
     class Hostile:
-        async def get_run(self, run_id: str) -> Run:
+        async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
             return Run.model_validate(
                 {
                     "id": run_id,

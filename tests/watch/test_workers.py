@@ -29,7 +29,7 @@ class InstantSource:
         self.calls: list[str] = []
         self.tasks: set[asyncio.Task[object]] = set()
 
-    async def get_run(self, run_id: str) -> Run:
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
         task = asyncio.current_task()
         assert task is not None
         self.tasks.add(task)
@@ -76,7 +76,7 @@ async def test_an_instant_source_cannot_keep_the_loop_to_itself(
 class SuspendingSource(InstantSource):
     """Answers after letting the loop run once, as a request over a socket does."""
 
-    async def get_run(self, run_id: str) -> Run:
+    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
         await asyncio.sleep(0)
         return await super().get_run(run_id)
 
