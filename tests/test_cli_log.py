@@ -13,7 +13,7 @@ import pytest
 from nekt_tui.cli import main
 from nekt_tui.debuglog import open_debug_log
 from tests.conftest import SimServer
-from tests.test_cli_hostile import DEEP, JSON, RID, Server
+from tests.test_cli_hostile import JSON, RID, Server
 
 KEY = "sk-live-LOGGED-key-4242"
 TOKEN = "nk_live_AbCdEf123456"
@@ -75,6 +75,7 @@ def test_an_unexpected_error_points_to_the_log_which_has_the_traceback(
 ) -> None:
     monkeypatch.setenv("NEKT_API_KEY", KEY)
     path = isolated / "debug.log"
+
     def broken(*_args: object) -> str:
         raise RecursionError("a bug nothing foresaw")
 
