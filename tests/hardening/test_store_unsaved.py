@@ -116,7 +116,7 @@ def drive_app(monkeypatch: pytest.MonkeyPatch, run_ids: list[str]) -> None:
 
     def build(*args: Any, **kwargs: Any) -> NektApp:
         app = real(*args, **kwargs)
-        app.run = partial(app.run, headless=True, auto_pilot=script)  # type: ignore[method-assign]
+        app.run_async = partial(app.run_async, headless=True, auto_pilot=script)  # type: ignore[method-assign]
         return app
 
     monkeypatch.setattr(factory, "build_app", build)

@@ -39,7 +39,7 @@ from typing import Any
 import pytest
 
 from nekt_tui.api.client import NektClient
-from nekt_tui.api.errors import RateLimitedError
+from nekt_tui.api.errors import RateLimitedError, SlowAnswerError
 from nekt_tui.api.models import Run, RunStatus, UnknownValue
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import Faults, World, app_transport
@@ -71,6 +71,8 @@ class Poll:
     end: float = math.nan
     status: RunStatus | UnknownValue | None = None
     rate_limited: bool = False
+    #: The answer did not come in time (`SlowAnswerError`).
+    slow: bool = False
 
     @property
     def terminal(self) -> bool:
@@ -105,6 +107,9 @@ class CountingSource:
                 run = await self.inner.get_run(run_id)
         except RateLimitedError:
             poll.rate_limited = True
+            raise
+        except SlowAnswerError:
+            poll.slow = True
             raise
         finally:
             poll.end = self.clock.monotonic()
@@ -156,14 +161,17 @@ def check_gaps(run_id: str, polls: list[Poll]) -> None:
 
     After an answer in status s the next poll waits s's interval (less the jitter); after
     an error, at least the interval of the last status known (back-off only adds); after a
-    429, at least 1 s (and past the window, which the request log checks); after a
-    terminal status, never.
+    429, at least 1 s (and past the window, which the request log checks); after a slow
+    answer, at once (it already waited longer than any interval: it is asked again with
+    more patience); after a terminal status, never.
     """
     known: RunStatus | UnknownValue | None = None
     for before, after in itertools.pairwise(polls):
         assert not before.terminal, f"{run_id} polled at {after.start} after it was terminal"
         if before.status is not None:
             known = before.status
+        if before.slow:
+            continue
         least = 1.0 if before.rate_limited else expected_interval(known) * (1.0 - JITTER)
         gap = after.start - before.end
         assert gap >= least - 1e-9, (run_id, before, after, known, least)
