@@ -30,7 +30,7 @@ from nekt_tui.ui.reactions import (
     transition_text,
 )
 from nekt_tui.ui.screens.main import MainScreen, Widgets
-from nekt_tui.ui.status_style import look, status_variables
+from nekt_tui.ui.status_style import SIXTEEN_COLOURS, look, status_variables
 from nekt_tui.ui.store import RunStore
 from nekt_tui.ui.widgets.header_bar import Connection, Polling, notice_content
 from nekt_tui.watch.events import Event
@@ -140,8 +140,10 @@ class NektCore(App[int]):
         return self.main
 
     def get_css_variables(self) -> dict[str, str]:
-        """The theme's variables plus the status palette derived from them."""
-        return status_variables(super().get_css_variables())
+        """The theme's variables plus the status palette derived from them (the standard
+        palette's colours on a 16-colour terminal)."""
+        sixteen = self.console.color_system in SIXTEEN_COLOURS
+        return status_variables(super().get_css_variables(), sixteen=sixteen)
 
     # ---- state for the widgets ---------------------------------------------------------
 

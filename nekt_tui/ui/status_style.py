@@ -103,13 +103,47 @@ _DERIVED = {
 }
 
 
-def status_variables(variables: dict[str, str]) -> dict[str, str]:
+# On a 16-colour terminal (TERM=screen, TERM=xterm) a theme colour becomes the nearest of
+# 16: the soft reds and greens of most themes are nearest to white or grey there, and
+# failed would look like success. There the colours are the standard palette's own, so
+# the console sends the terminal's red and green: bright ones on a dark background,
+# plain ones on a light background (bright yellow on white cannot be read).
+_ANSI_DARK = {
+    "status-failed": "#ff5555",
+    "status-success": "#55ff55",
+    "status-running": "#55ffff",
+    "status-cancelling": "#ffff55",
+    "status-unknown": "#ff55ff",
+    "text-error": "#ff5555",
+    "text-success": "#55ff55",
+    "text-warning": "#ffff55",
+}
+_ANSI_LIGHT = {
+    "status-failed": "#aa0000",
+    "status-success": "#00aa00",
+    "status-running": "#0000aa",
+    "status-cancelling": "#aa5500",
+    "status-unknown": "#aa00aa",
+    "text-error": "#aa0000",
+    "text-success": "#00aa00",
+    "text-warning": "#aa5500",
+}
+#: Rich's names of the colour systems with 16 colours only.
+SIXTEEN_COLOURS = ("standard", "windows")
+
+
+def status_variables(variables: dict[str, str], *, sixteen: bool = False) -> dict[str, str]:
     """Fill in the `status-*` CSS variables from the theme's generated colours.
 
     A theme that defines a `status-*` variable keeps it. Muted statuses are blends of the
     theme's foreground and background, so they stay readable on light and dark themes.
+    `sixteen` (a terminal of 16 colours) uses the standard palette's red, green, ... for
+    the statuses and the error, success and warning text, whatever the theme says.
     """
     out = dict(variables)
+    if sixteen:
+        background = _parse(variables.get("background"), Color(18, 18, 18))
+        out.update(_ANSI_DARK if background.brightness < 0.5 else _ANSI_LIGHT)
     for name, source in _DERIVED.items():
         out.setdefault(name, variables.get(source, variables.get("foreground", "white")))
     fg = Color.parse(variables.get("foreground", "#e0e0e0"))
