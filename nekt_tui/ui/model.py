@@ -15,6 +15,7 @@ from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui.status_style import STATUS_LABELS, UNKNOWN, attention_rank, look
+from nekt_tui.ui.timefmt import is_odd
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
@@ -167,6 +168,8 @@ def _sort_key(mode: str, row: Row) -> tuple[object, ...]:
         return ((row.pipeline_name or row.run_id[:8]).lower(), number, row.seq)
     if mode == "started":
         started = row.run.started_at if row.run is not None else None
+        if started is not None and is_odd(started):
+            started = None  # a zero time or a year 9999 is no start to sort by
         # Newest first; runs that have not started go last, in the order added.
         return (started is None, -started.timestamp() if started else 0.0, row.seq)
     return (row.seq,)

@@ -49,7 +49,10 @@ def when(dt: datetime | None, now: datetime) -> Part:
     """A time as local time plus relative, or an em dash when absent."""
     if dt is None:
         return ("—", "$text-muted")
-    return Content.assemble(timefmt.local(dt, now), (f" ({timefmt.ago(dt, now)})", "$text-muted"))
+    relative = timefmt.ago(dt, now)  # "" for an odd date: no "2914000d ago"
+    return Content.assemble(
+        timefmt.local(dt, now), (f" ({relative})" if relative else "", "$text-muted")
+    )
 
 
 def duration(run: Run, now: datetime) -> str:
@@ -59,8 +62,10 @@ def duration(run: Run, now: datetime) -> str:
     if run.started_at is None:
         return "not started"
     if run.ended_at is not None:
-        return timefmt.span((run.ended_at - run.started_at).total_seconds())
-    return timefmt.span((now - run.started_at).total_seconds()) + " so far"
+        seconds = timefmt.between(run.started_at, run.ended_at)
+        return timefmt.NONE if seconds is None else timefmt.span(seconds)
+    seconds = timefmt.between(run.started_at, now)
+    return timefmt.NONE if seconds is None else timefmt.span(seconds) + " so far"
 
 
 def trigger_text(run: Run) -> str:

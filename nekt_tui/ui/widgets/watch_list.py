@@ -48,12 +48,13 @@ def elapsed_text(row: Row, now: datetime) -> tuple[str, bool]:
         if run.duration_seconds is not None:
             return timefmt.span(run.duration_seconds), False
         if run.started_at is not None and run.ended_at is not None:
-            return timefmt.span((run.ended_at - run.started_at).total_seconds()), False
+            seconds = timefmt.between(run.started_at, run.ended_at)
+            return ("" if seconds is None else timefmt.span(seconds)), False
         return "", False
-    if run.started_at is not None:
-        return timefmt.span((now - run.started_at).total_seconds()), True
-    if run.created_at is not None:
-        return timefmt.span((now - run.created_at).total_seconds()), True
+    since = run.started_at or run.created_at
+    if since is not None:
+        seconds = timefmt.between(since, now)  # None for an odd date: nothing to count
+        return ("" if seconds is None else timefmt.span(seconds)), seconds is not None
     return "", False
 
 
