@@ -33,6 +33,7 @@ from nekt_tui.ui.screens.main import MainScreen, Widgets
 from nekt_tui.ui.status_style import SIXTEEN_COLOURS, look, status_variables
 from nekt_tui.ui.store import RunStore
 from nekt_tui.ui.widgets.header_bar import Connection, Polling, notice_content
+from nekt_tui.ui.widgets.status_panel import conn_problem, problem_text
 from nekt_tui.watch.events import Event
 
 if TYPE_CHECKING:
@@ -316,6 +317,8 @@ class NektCore(App[int]):
             self.show_selected(selected, log=False)
         if batch.header:
             self._show_notice()
+            if selected is not None and selected not in batch.rows:
+                self.show_selected(selected, log=False)  # "the key was refused" and back
         w.header.redraw()
 
     def _toast(self, batch: Batch) -> None:
@@ -348,6 +351,17 @@ class NektCore(App[int]):
 
     # ---- drawing helpers ---------------------------------------------------------------
 
+    def run_problem(self, run_id: str) -> str | None:
+        """Why `run_id` has no fresh data, in a few words ("not found", "server error, next
+        try 14:03:12", "the API key was refused: ..."); None when nothing is wrong."""
+        row = self.model.get(run_id)
+        if row is None:
+            return None
+        problem = problem_text(row, self.now())
+        if problem is None and row.run is None:
+            problem = conn_problem(self.conn)
+        return problem
+
     def show_selected(self, run_id: str | None, *, log: bool = True) -> None:
         """Point the panels at a run."""
         w = self.widgets
@@ -357,6 +371,12 @@ class NektCore(App[int]):
         if log and row is not None and run_id != self._shown_run:
             self._shown_run = run_id
             w.log_panel.select(row.run_id, row.run)
+        if row is not None:
+            # The log panel says the same as the status panel instead of "waiting for the
+            # first poll"; the hook is the log panel's own (absent in older log panels).
+            show_problem = getattr(w.log_panel, "show_problem", None)
+            if show_problem is not None:
+                show_problem(row.run_id, self.run_problem(row.run_id))
 
     def list_changed(self) -> None:
         """Rows were added, removed, filtered or re-sorted."""

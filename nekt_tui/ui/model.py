@@ -72,6 +72,10 @@ class Row:
     last_success: datetime | None = None
     paused: bool = False
     history: list[Transition] = field(default_factory=list)
+    #: When the first unanswered request for a slow run was sent (None: not slow).
+    slow_since: datetime | None = None
+    #: When the engine polls a failed run again (None: unknown, or only by hand).
+    next_retry: datetime | None = None
     #: True until the first fetched status was compared with the saved one.
     awaiting_first: bool = True
     #: Bumped on every change, so a renderer can tell the row changed.
@@ -154,6 +158,8 @@ class Row:
         self.run = run
         self.error = None
         self.stale = False
+        self.slow_since = None
+        self.next_retry = None
         self.last_success = at
         self.touch()
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from nekt_tui.api.enums import RunStatus
-from nekt_tui.api.errors import ApiUnreachableError, RateLimitedError
+from nekt_tui.api.errors import ApiUnreachableError, RateLimitedError, SlowAnswerError
 from nekt_tui.ui.model import HISTORY_KEPT, Row, StatusValue, Transition, WatchModel
 from nekt_tui.ui.status_style import status_text
 from nekt_tui.ui.widgets.header_bar import Connection
@@ -106,8 +106,9 @@ class EventReducer:
             self._set_conn("rate_limited", until=event.until)
             return
         if isinstance(event, HostDown):
-            # Shown as "unreachable" until the UI draws the host-wide pause itself.
-            self._set_conn("unreachable", since=event.at)
+            # One line for the host, not a problem per run: every poll waits for `until`.
+            since = self.conn.since if self.conn.kind == "unreachable" else None
+            self._set_conn("unreachable", until=event.until, since=since or event.at)
             return
         if isinstance(event, Recovered) and event.run_id is None:
             ended_limit = event.scope == "rate_limit" and self.conn.kind == "rate_limited"
@@ -126,6 +127,8 @@ class EventReducer:
         elif isinstance(event, PollFailed):
             self._failed(row, event)
         elif isinstance(event, RunSlow):
+            if row.slow_since is None or event.waiting_since < row.slow_since:
+                row.slow_since = event.waiting_since
             row.touch()
         elif isinstance(event, RunStale):
             row.stale = True
@@ -134,6 +137,8 @@ class EventReducer:
         elif isinstance(event, Recovered):
             row.error = None
             row.stale = False
+            row.slow_since = None
+            row.next_retry = None
             row.touch()
 
     def _set_conn(
@@ -178,11 +183,16 @@ class EventReducer:
 
     def _failed(self, row: Row, event: PollFailed) -> None:
         row.error = event.error
+        row.next_retry = event.next_retry
+        if isinstance(event.error, SlowAnswerError):
+            if row.slow_since is None:
+                row.slow_since = event.at - timedelta(seconds=max(0.0, event.error.waited))
+        else:
+            row.slow_since = None  # an answer came, if not the run
         row.touch()
-        if isinstance(event.error, ApiUnreachableError) and self.conn.kind in (
-            "connecting",
-            "live",
-        ):
+        # Before any answer one failure says the API cannot be reached; once live, one run
+        # timing out is that run's problem: the engine says when the host is down.
+        if isinstance(event.error, ApiUnreachableError) and self.conn.kind == "connecting":
             self._set_conn("unreachable", since=event.at)
         if isinstance(event.error, RateLimitedError) and self.conn.kind != "rate_limited":
             until = event.error.until or event.next_retry

@@ -62,6 +62,8 @@ def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
     """How fresh the row's data is, and a style key: `dim`, `problem` or `ok`."""
     if row.paused:
         return "paused", "dim"
+    if row.slow_since is not None:
+        return "slow " + timefmt.compact((now - row.slow_since).total_seconds()), "problem"
     if row.error is not None:
         return row.error.short, "problem"
     if row.stale:
