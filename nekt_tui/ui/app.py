@@ -13,6 +13,7 @@ from typing import Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.api.errors import NektError, RateLimitedError
 from nekt_tui.ui import cancel
 from nekt_tui.ui.core import NektCore
@@ -29,6 +30,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("undo", "Undo remove", "Bring back the last removed run (u)"),
     ("label", "Label run", "Name the selected run in the watch list; empty clears (L)"),
     ("refresh", "Refresh run", "Poll the selected run now (r)"),
+    ("next_failed", "Go to a failed run", "Move to the next failed run in the list (J)"),
     ("cancel_run", "Cancel run", "Ask the API to cancel the selected run; asks first (X)"),
     ("refresh_all", "Refresh all", "Poll every run now; retries a refused key (R)"),
     ("pause", "Pause/resume run", "Stop or restart polling the selected run (p)"),
@@ -168,6 +170,21 @@ class NektApp(NektCore):
             self.show_selected(run_id, log=False)
         said = f"Labelled {row.title}" if label else f"Label cleared: {row.title}"
         self.notify(said, markup=False)
+
+    @guarded("moving to a failed run")
+    def action_next_failed(self) -> None:
+        """Move the cursor to the next failed run shown, after the cursor (wrapping)."""
+        watch_list = self.widgets.watch_list
+        view = self.model.view
+        start = watch_list.cursor
+        for step in range(1, len(view) + 1):
+            run_id = view[(start + step) % len(view)]
+            row = self.model.rows.get(run_id)
+            if row is not None and row.status is RunStatus.FAILED:
+                watch_list.select(run_id)
+                return
+        hidden = " (the filter may hide some)" if self.model.filtered else ""
+        self.notify(f"No failed run in the list{hidden}", markup=False)
 
     @guarded("sorting")
     def action_sort(self) -> None:

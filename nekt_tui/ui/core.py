@@ -24,6 +24,7 @@ from nekt_tui.ui.model import Row, WatchModel
 from nekt_tui.ui.reactions import (
     Batch,
     EventReducer,
+    away_text,
     severity,
     should_ring,
     summary,
@@ -338,7 +339,7 @@ class NektCore(App[int]):
                 )
         if batch.away_summary:
             self.notify(
-                f"While you were away: {summary(batch.away_summary)}.",
+                away_text(batch.away_rows),
                 severity=severity(t.new for t in batch.away_summary),
                 timeout=20,
                 markup=False,

@@ -72,6 +72,7 @@ class MainScreen(Screen[None]):
         Binding("p", "app.pause", "Pause run"),
         Binding("tab", "next_panel", "Next panel"),
         Binding("u", "app.undo", "Undo remove", show=False),
+        Binding("J", "app.next_failed", "Next failed run", show=False),
         Binding("L", "app.label", "Label", show=False),
         Binding("X", "app.cancel_run", "Cancel run", show=False),
         Binding("R", "app.refresh_all", "Refresh all", show=False),
