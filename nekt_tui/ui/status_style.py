@@ -22,6 +22,13 @@ class StatusLook:
     key: str
     symbol: str
     label: str
+    #: The whole name (an unknown status's label is cut to fit a column): what filters match.
+    name: str = ""
+
+    @property
+    def full(self) -> str:
+        """The whole status name."""
+        return self.name or self.label
 
 
 _LOOKS: dict[RunStatus, StatusLook] = {
@@ -41,6 +48,11 @@ NOT_YET = StatusLook("none", "·", "")
 
 #: Every style key, in lifecycle order (CSS component classes are named after them).
 STATUS_KEYS: tuple[str, ...] = (*(look.key for look in _LOOKS.values()), UNKNOWN.key, NOT_YET.key)
+
+#: Widest status label shown; an unknown status's longer name is cut with `…`.
+LABEL_CELLS = 16
+#: Longest unknown status name kept at all (what the server sends is untrusted).
+LABEL_MAX_NAME = 64
 
 # Order for "sort by status": what needs attention first.
 _ATTENTION = {
@@ -63,9 +75,10 @@ def look(status: RunStatus | UnknownValue | str | None) -> StatusLook:
     try:
         return _LOOKS[RunStatus(str(status))]
     except ValueError:
-        # The value came from the server: shown, but sanitised and short.
-        label = sanitize(str(status), single_line=True)[:16]
-        return StatusLook(UNKNOWN.key, UNKNOWN.symbol, label or UNKNOWN.label)
+        # The value came from the server: shown, but sanitised and short (a cut says so).
+        name = sanitize(str(status), single_line=True)[:LABEL_MAX_NAME] or UNKNOWN.label
+        label = name if len(name) <= LABEL_CELLS else name[: LABEL_CELLS - 1] + "…"
+        return StatusLook(UNKNOWN.key, UNKNOWN.symbol, label, name)
 
 
 def attention_rank(status: RunStatus | UnknownValue | None) -> int:

@@ -90,6 +90,13 @@ def test_help_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(sim.app, terminal_size=(100, 48), run_before=run_before)
 
 
+def test_help_screen_80x24(snap_compare: SnapCompare) -> None:
+    """The help box fits 80 columns (it scrolls instead of running off the screen)."""
+    sim = make_sim()
+    run_before = _then(_settle(sim), "question_mark")
+    assert snap_compare(sim.app, terminal_size=(80, 24), run_before=run_before)
+
+
 def test_add_dialog_with_error(snap_compare: SnapCompare) -> None:
     sim = make_sim()
     run_before = _then(_settle(sim), "a", *"not-a-run-id", "enter")

@@ -328,7 +328,7 @@ class WatchList(ScrollView, can_focus=True):
 
     def _columns(self, width: int) -> tuple[int, int, int, int, int]:
         """(name, number, status, elapsed, freshness) widths; narrow lists drop columns."""
-        number, status, elapsed, fresh = 9, 11, 8, 13
+        number, status, elapsed, fresh = max(9, self.model.short_len + 1), 11, 8, 13
         if width < 64:
             status = 0
         if width < 48:
