@@ -373,11 +373,14 @@ class NektCore(App[int]):
             self._shown_run = run_id
             w.log_panel.select(row.run_id, row.run)
         if row is not None:
-            # The log panel says the same as the status panel instead of "waiting for the
-            # first poll"; the hook is the log panel's own (absent in older log panels).
-            show_problem = getattr(w.log_panel, "show_problem", None)
-            if show_problem is not None:
-                show_problem(row.run_id, self.run_problem(row.run_id))
+            self._tell_log_problem(row.run_id)
+
+    def _tell_log_problem(self, run_id: str) -> None:
+        # The log panel says what the status panel says instead of "waiting for the first
+        # poll": `LogPanel.show_problem(run_id, text or None)`, when the panel has it.
+        show_problem = getattr(self.widgets.log_panel, "show_problem", None)
+        if show_problem is not None:
+            show_problem(run_id, self.run_problem(run_id))
 
     def list_changed(self) -> None:
         """Rows were added, removed, filtered or re-sorted."""
@@ -408,6 +411,8 @@ class NektCore(App[int]):
             w.watch_list.tick()
             w.status.refresh_text()
             w.pipeline.refresh_text()
+            if w.watch_list.selected is not None:  # "slow: waiting 45s" moves
+                self._tell_log_problem(w.watch_list.selected)
             w.header.redraw()
             if self._save_pending:
                 self.save_now()

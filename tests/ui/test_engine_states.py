@@ -150,3 +150,18 @@ async def test_a_refused_key_is_said_in_the_pipeline_panel() -> None:
         assert "API key was refused" in pipeline
         assert "API key refused" in _status(app).splitlines()[0]
         assert "API key was refused" in (app.run_problem(RUN_A) or "")
+
+
+async def test_the_log_panel_is_told_what_a_failed_poll_came_to() -> None:
+    source = ScriptedSource({RUN_A: RunNotFoundError(RUN_A)})
+    app, clock = scripted_app(source, [RUN_A])
+    told: list[tuple[str, str | None]] = []
+    async with app.run_test(size=(120, 30)) as pilot:
+        # The hook the log panel provides (`show_problem(run_id, text or None)`).
+        app.widgets.log_panel.show_problem = lambda run_id, text: told.append((run_id, text))  # type: ignore[attr-defined]
+        await advance(pilot, clock, 1)
+        assert (RUN_A, "not found") in told
+        source.answers[RUN_A] = run_json(RUN_A, "running")
+        await pilot.press("r")
+        await advance(pilot, clock, 1)
+        assert told[-1] == (RUN_A, None)
