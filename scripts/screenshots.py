@@ -19,6 +19,9 @@ from pathlib import Path
 os.environ["TZ"] = "UTC"
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 os.environ.pop("NO_COLOR", None)
+# The README's pictures are of a truecolor terminal, whatever TERM this runs under (the
+# app picks other colours for a 16-colour one).
+os.environ["TEXTUAL_COLOR_SYSTEM"] = "truecolor"
 time.tzset()
 
 from nekt_tui.clock import FakeClock  # noqa: E402  (after TZ is set)

@@ -13,14 +13,14 @@ from typing import Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.api.errors import NektError, RateLimitedError
 from nekt_tui.ui import cancel
 from nekt_tui.ui.core import NektCore
 from nekt_tui.ui.guard import guarded
+from nekt_tui.ui.intervals import INTERVAL_STEPS as INTERVAL_STEPS  # re-exported
+from nekt_tui.ui.intervals import IntervalLadder
 from nekt_tui.ui.model import SORT_LABELS, Row, clean_label
-
-#: Poll intervals `+` and `-` step through (seconds).
-INTERVAL_STEPS = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0)
 
 #: (action, command palette title, help) for every key of the main screen.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("undo", "Undo remove", "Bring back the last removed run (u)"),
     ("label", "Label run", "Name the selected run in the watch list; empty clears (L)"),
     ("refresh", "Refresh run", "Poll the selected run now (r)"),
+    ("next_failed", "Go to a failed run", "Move to the next failed run in the list (J)"),
     ("cancel_run", "Cancel run", "Ask the API to cancel the selected run; asks first (X)"),
     ("refresh_all", "Refresh all", "Poll every run now; retries a refused key (R)"),
     ("pause", "Pause/resume run", "Stop or restart polling the selected run (p)"),
@@ -41,15 +42,6 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("help", "Help: every key", "List every key (?)"),
     ("set_key", "Enter API key", "Use another API key for this session (K)"),
 )
-
-
-def _step(current: float, direction: int) -> float:
-    """The next interval step faster (-1) or slower (+1) than `current`."""
-    if direction < 0:
-        smaller = [s for s in INTERVAL_STEPS if s < current - 1e-9]
-        return smaller[-1] if smaller else INTERVAL_STEPS[0]
-    larger = [s for s in INTERVAL_STEPS if s > current + 1e-9]
-    return larger[0] if larger else INTERVAL_STEPS[-1]
 
 
 class NektApp(NektCore):
@@ -168,6 +160,21 @@ class NektApp(NektCore):
             self.show_selected(run_id, log=False)
         said = f"Labelled {row.title}" if label else f"Label cleared: {row.title}"
         self.notify(said, markup=False)
+
+    @guarded("moving to a failed run")
+    def action_next_failed(self) -> None:
+        """Move the cursor to the next failed run shown, after the cursor (wrapping)."""
+        watch_list = self.widgets.watch_list
+        view = self.model.view
+        start = watch_list.cursor
+        for step in range(1, len(view) + 1):
+            run_id = view[(start + step) % len(view)]
+            row = self.model.rows.get(run_id)
+            if row is not None and row.status is RunStatus.FAILED:
+                watch_list.select(run_id)
+                return
+        hidden = " (the filter may hide some)" if self.model.filtered else ""
+        self.notify(f"No failed run in the list{hidden}", markup=False)
 
     @guarded("sorting")
     def action_sort(self) -> None:
@@ -323,11 +330,14 @@ class NektApp(NektCore):
             markup=False,
         )
 
+    #: Set on the first `+` or `-`, from the intervals then in force (the configured ones).
+    _ladder: IntervalLadder | None = None
+
     def _set_interval(self, direction: int) -> None:
         polling = self.polling()
-        ratio = polling.waiting_interval / polling.interval if polling.interval else 2.5
-        interval = _step(polling.interval, direction)
-        waiting = max(interval, round(interval * ratio, 1))
+        if self._ladder is None:
+            self._ladder = IntervalLadder(polling.interval, polling.waiting_interval)
+        interval, waiting = self._ladder.move(polling.interval, direction)
         polling.interval, polling.waiting_interval = interval, waiting
         if self.scheduler is not None:
             self.scheduler.interval = interval

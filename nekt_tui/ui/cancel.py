@@ -69,7 +69,7 @@ def failure_text(title: str, error: NektError, now: datetime) -> str:
     if isinstance(error, RateLimitedError):
         if error.until is not None:
             left = max(0.0, (error.until - now).total_seconds())
-            when = f"after {timefmt.clock_time(error.until)} (in {timefmt.span(left)})"
+            when = f"after {timefmt.moment(error.until, now)} (in {timefmt.span(left)})"
         elif error.retry_after is not None:
             when = f"in {timefmt.span(error.retry_after)}"
         else:

@@ -24,15 +24,17 @@ from nekt_tui.ui.model import Row, WatchModel
 from nekt_tui.ui.reactions import (
     Batch,
     EventReducer,
+    away_text,
     severity,
     should_ring,
     summary,
     transition_text,
 )
 from nekt_tui.ui.screens.main import MainScreen, Widgets
-from nekt_tui.ui.status_style import look, status_variables
+from nekt_tui.ui.status_style import SIXTEEN_COLOURS, look, status_variables
 from nekt_tui.ui.store import RunStore, follow_elsewhere
 from nekt_tui.ui.widgets.header_bar import Connection, Polling, notice_content
+from nekt_tui.ui.widgets.status_panel import conn_problem, problem_text
 from nekt_tui.watch.events import Event
 
 if TYPE_CHECKING:
@@ -140,8 +142,10 @@ class NektCore(App[int]):
         return self.main
 
     def get_css_variables(self) -> dict[str, str]:
-        """The theme's variables plus the status palette derived from them."""
-        return status_variables(super().get_css_variables())
+        """The theme's variables plus the status palette derived from them (the standard
+        palette's colours on a 16-colour terminal)."""
+        sixteen = self.console.color_system in SIXTEEN_COLOURS
+        return status_variables(super().get_css_variables(), sixteen=sixteen)
 
     # ---- state for the widgets ---------------------------------------------------------
 
@@ -325,6 +329,8 @@ class NektCore(App[int]):
             self.show_selected(selected, log=False)
         if batch.header:
             self._show_notice()
+            if selected is not None and selected not in batch.rows:
+                self.show_selected(selected, log=False)  # "the key was refused" and back
         w.header.redraw()
 
     def _toast(self, batch: Batch) -> None:
@@ -344,7 +350,7 @@ class NektCore(App[int]):
                 )
         if batch.away_summary:
             self.notify(
-                f"While you were away: {summary(batch.away_summary)}.",
+                away_text(batch.away_rows),
                 severity=severity(t.new for t in batch.away_summary),
                 timeout=20,
                 markup=False,
@@ -357,6 +363,17 @@ class NektCore(App[int]):
 
     # ---- drawing helpers ---------------------------------------------------------------
 
+    def run_problem(self, run_id: str) -> str | None:
+        """Why `run_id` has no fresh data, in a few words ("not found", "server error, next
+        try 14:03:12", "the API key was refused: ..."); None when nothing is wrong."""
+        row = self.model.get(run_id)
+        if row is None:
+            return None
+        problem = problem_text(row, self.now())
+        if problem is None and row.run is None:
+            problem = conn_problem(self.conn)
+        return problem
+
     def show_selected(self, run_id: str | None, *, log: bool = True) -> None:
         """Point the panels at a run."""
         w = self.widgets
@@ -366,6 +383,15 @@ class NektCore(App[int]):
         if log and row is not None and run_id != self._shown_run:
             self._shown_run = run_id
             w.log_panel.select(row.run_id, row.run)
+        if row is not None:
+            self._tell_log_problem(row.run_id)
+
+    def _tell_log_problem(self, run_id: str) -> None:
+        # The log panel says what the status panel says instead of "waiting for the first
+        # poll": `LogPanel.show_problem(run_id, text or None)`, when the panel has it.
+        show_problem = getattr(self.widgets.log_panel, "show_problem", None)
+        if show_problem is not None:
+            show_problem(run_id, self.run_problem(run_id))
 
     def list_changed(self) -> None:
         """Rows were added, removed, filtered or re-sorted."""
@@ -396,6 +422,8 @@ class NektCore(App[int]):
             w.watch_list.tick()
             w.status.refresh_text()
             w.pipeline.refresh_text()
+            if w.watch_list.selected is not None:  # "slow: waiting 45s" moves
+                self._tell_log_problem(w.watch_list.selected)
             w.header.redraw()
             if self._save_pending:
                 self.save_now()

@@ -15,6 +15,7 @@ from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui.status_style import STATUS_LABELS, UNKNOWN, attention_rank, look
+from nekt_tui.ui.timefmt import is_odd
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
@@ -32,6 +33,9 @@ SORT_LABELS = {
 #: Status changes kept per run (newest): what the status panel lists. A run whose status
 #: flaps for days must not grow without end.
 HISTORY_KEPT = 50
+
+#: The fewest characters of a run ID shown: what users know runs by (git shows 7).
+SHORT_ID_MIN = 8
 
 #: Longest label kept: a name for the list's first column, not a note.
 LABEL_MAX = 60
@@ -71,6 +75,13 @@ class Row:
     last_success: datetime | None = None
     paused: bool = False
     history: list[Transition] = field(default_factory=list)
+    #: When the first unanswered request for a slow run was sent (None: not slow).
+    slow_since: datetime | None = None
+    #: When the engine polls a failed run again (None: unknown, or only by hand).
+    next_retry: datetime | None = None
+    #: How much of the ID tells this run apart from every other watched one (see
+    #: `WatchModel`): 8 characters, more when another watched ID shares them.
+    short_len: int = 8
     #: True until the first fetched status was compared with the saved one.
     awaiting_first: bool = True
     #: Bumped on every change, so a renderer can tell the row changed.
@@ -101,7 +112,7 @@ class Row:
         if self._name is None:
             # The user's label wins: they set it on purpose, the slug is what the API says.
             label = sanitize(self.label, single_line=True) if self.label else ""
-            self._name = label or self.pipeline_name or self.run_id[:8]
+            self._name = label or self.pipeline_name or self.short_id
         return self._name
 
     @property
@@ -111,11 +122,16 @@ class Row:
         return sanitize(raw, single_line=True) if raw else None
 
     @property
+    def short_id(self) -> str:
+        """The shortest start of the ID (8 characters at least) no other watched run has."""
+        return self.run_id[: self.short_len]
+
+    @property
     def number(self) -> str:
         """`#42` when the API gives a run number, else the short ID."""
         if self.run is not None and self.run.number is not None:
             return f"#{self.run.number}"
-        return self.run_id[:8]
+        return self.short_id
 
     @property
     def title(self) -> str:
@@ -125,20 +141,20 @@ class Row:
     @property
     def pipeline_title(self) -> str:
         """`pipe-x #42` whatever the label: the status panel's heading."""
-        return self._titled(self.pipeline_name or self.run_id[:8])
+        return self._titled(self.pipeline_name or self.short_id)
 
     def _titled(self, name: str) -> str:
         if self.run is not None and self.run.number is not None:
             return f"{name} #{self.run.number}"
-        if name == self.run_id[:8]:
+        if name == self.short_id:
             return name
-        return f"{name} {self.run_id[:8]}"
+        return f"{name} {self.short_id}"
 
     @property
     def search_text(self) -> str:
         """Lower-case text the filter matches against: label, pipeline, ID and status."""
         if self._search is None:
-            parts = (self.name, self.pipeline_name or "", self.run_id, look(self.status).label)
+            parts = (self.name, self.pipeline_name or "", self.run_id, look(self.status).full)
             self._search = " ".join(parts).lower()
         return self._search
 
@@ -153,20 +169,57 @@ class Row:
         self.run = run
         self.error = None
         self.stale = False
+        self.slow_since = None
+        self.next_retry = None
         self.last_success = at
         self.touch()
 
 
+def _common(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def set_short_ids(rows: Iterable[Row]) -> int:
+    """Give each row the shortest ID prefix no other row shares (at least `SHORT_ID_MIN`
+    characters), like git's short hashes; returns the longest. O(n log n)."""
+    ordered = sorted(rows, key=lambda row: row.run_id)
+    longest = SHORT_ID_MIN
+    for i, row in enumerate(ordered):
+        shared = 0
+        if i > 0:
+            shared = _common(row.run_id, ordered[i - 1].run_id)
+        if i + 1 < len(ordered):
+            shared = max(shared, _common(row.run_id, ordered[i + 1].run_id))
+        length = min(len(row.run_id), max(SHORT_ID_MIN, shared + 1))
+        if length != row.short_len:
+            row.short_len = length
+            row.touch()
+        longest = max(longest, length)
+    return longest
+
+
 def _sort_key(mode: str, row: Row) -> tuple[object, ...]:
     if mode == "status":
-        return (attention_rank(row.status), row.seq)
+        rank: float = attention_rank(row.status)
+        if row.error is not None or row.slow_since is not None:
+            # A run whose polls fail (not found, refused, too large) needs attention as
+            # much as a failure: right after the failures, not with the unfetched.
+            rank = min(rank, 0.5)
+        return (rank, row.seq)
     if mode == "pipeline":
         # The pipeline, not the label: this order is for seeing a pipeline's runs side by
         # side, and a label would scatter them (the label is in the first column anyway).
         number = row.run.number if row.run is not None and row.run.number is not None else 0
-        return ((row.pipeline_name or row.run_id[:8]).lower(), number, row.seq)
+        return ((row.pipeline_name or row.short_id).lower(), number, row.seq)
     if mode == "started":
         started = row.run.started_at if row.run is not None else None
+        if started is not None and is_odd(started):
+            started = None  # a zero time or a year 9999 is no start to sort by
         # Newest first; runs that have not started go last, in the order added.
         return (started is None, -started.timestamp() if started else 0.0, row.seq)
     return (row.seq,)
@@ -201,7 +254,7 @@ class Filter:
         if self.statuses:
             shown = look(row.status)
             unknown = shown.key == UNKNOWN.key and UNKNOWN.label in self.statuses
-            if shown.label not in self.statuses and not unknown:
+            if shown.full.lower() not in self.statuses and not unknown:
                 return False
         text = row.search_text
         return all(word in text for word in self.words)
@@ -223,6 +276,9 @@ class WatchModel:
         #: How many watched rows are paused, kept by `set_paused`/`remove`/`restore` so
         #: the header does not count 2,000 rows on every redraw.
         self.paused_runs = 0
+        #: The longest short ID shown (the list's ID column is this wide).
+        self.short_len = SHORT_ID_MIN
+        self._short_dirty = False
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -244,6 +300,7 @@ class WatchModel:
             row = Row(run_id, self._seq, label=label, saved_status=saved_status)
             row.fresh_source = self.fresh_source
             self.rows[run_id] = row
+            self._short_dirty = True
         return row
 
     def remove(self, run_id: str) -> Row | None:
@@ -251,6 +308,7 @@ class WatchModel:
         row = self.rows.pop(run_id, None)
         if row is not None and row.paused:
             self.paused_runs -= 1
+        self._short_dirty = True
         return row
 
     def set_paused(self, row: Row, paused: bool) -> None:
@@ -265,6 +323,7 @@ class WatchModel:
             self.paused_runs += 1
         self.rows[row.run_id] = row
         self.rows = dict(sorted(self.rows.items(), key=lambda item: item[1].seq))
+        self._short_dirty = True
 
     def set_filter(self, text: str) -> str | None:
         """Show only rows matching `text` (see `Filter.parse`).
@@ -273,7 +332,9 @@ class WatchModel:
         (an unknown status from the server counts as one a run can have).
         """
         parsed = Filter.parse(text)
-        seen = {look(row.status).label for row in self.rows.values() if row.status is not None}
+        seen = {
+            look(row.status).full.lower() for row in self.rows.values() if row.status is not None
+        }
         wrong = sorted(parsed.statuses - set(STATUS_LABELS) - seen)
         if wrong:
             names = ", ".join(sanitize(name, single_line=True)[:32] for name in wrong)
@@ -298,6 +359,9 @@ class WatchModel:
 
     def rebuild_view(self) -> None:
         """Recompute the visible order: O(n log n), done on structure changes, not per row."""
+        if self._short_dirty:
+            self._short_dirty = False
+            self.short_len = set_short_ids(self.rows.values())
         rows: Iterable[Row] = self.rows.values()
         if self._filter:
             rows = [row for row in rows if self._filter.matches(row)]

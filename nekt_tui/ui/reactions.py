@@ -7,15 +7,15 @@ per frame, so a burst of events costs one redraw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from nekt_tui.api.enums import RunStatus
-from nekt_tui.api.errors import ApiUnreachableError, RateLimitedError
+from nekt_tui.api.errors import ApiUnreachableError, RateLimitedError, SlowAnswerError
 from nekt_tui.ui.model import HISTORY_KEPT, Row, StatusValue, Transition, WatchModel
-from nekt_tui.ui.status_style import status_text
+from nekt_tui.ui.status_style import attention_rank, status_text
 from nekt_tui.ui.widgets.header_bar import Connection
 from nekt_tui.watch.events import (
     AuthProblem,
@@ -51,6 +51,8 @@ class Batch:
     #: "While you were away" changes, set once: when every run saved with a status has
     #: been fetched (or failed).
     away_summary: list[Transition] | None = None
+    #: The same changes with their rows, to name them.
+    away_rows: list[tuple[Row, Transition]] = field(default_factory=list)
     #: Statuses to write to the watch list: run ID → (status, seen at).
     saved: dict[str, tuple[StatusValue, datetime]] = field(default_factory=dict)
 
@@ -75,7 +77,7 @@ class EventReducer:
         self._batch = Batch()
         self._away_waiting: set[str] = set()
         self._away_armed = False
-        self._away: list[Transition] = []
+        self._away: list[tuple[Row, Transition]] = []
 
     def expect_away(self, run_ids: Iterable[str]) -> None:
         """Runs loaded with a saved status: their first fetch may be a "while you were away"."""
@@ -106,8 +108,9 @@ class EventReducer:
             self._set_conn("rate_limited", until=event.until)
             return
         if isinstance(event, HostDown):
-            # Shown as "unreachable" until the UI draws the host-wide pause itself.
-            self._set_conn("unreachable", since=event.at)
+            # One line for the host, not a problem per run: every poll waits for `until`.
+            since = self.conn.since if self.conn.kind == "unreachable" else None
+            self._set_conn("unreachable", until=event.until, since=since or event.at)
             return
         if isinstance(event, Recovered) and event.run_id is None:
             ended_limit = event.scope == "rate_limit" and self.conn.kind == "rate_limited"
@@ -126,6 +129,8 @@ class EventReducer:
         elif isinstance(event, PollFailed):
             self._failed(row, event)
         elif isinstance(event, RunSlow):
+            if row.slow_since is None or event.waiting_since < row.slow_since:
+                row.slow_since = event.waiting_since
             row.touch()
         elif isinstance(event, RunStale):
             row.stale = True
@@ -134,6 +139,8 @@ class EventReducer:
         elif isinstance(event, Recovered):
             row.error = None
             row.stale = False
+            row.slow_since = None
+            row.next_retry = None
             row.touch()
 
     def _set_conn(
@@ -170,7 +177,7 @@ class EventReducer:
         if old is None:
             pass  # the first sight of a run added without a status: not a change
         elif first:
-            self._away.append(transition)
+            self._away.append((row, transition))
         else:
             self._batch.transitions.append((row, transition))
         if first:
@@ -178,11 +185,16 @@ class EventReducer:
 
     def _failed(self, row: Row, event: PollFailed) -> None:
         row.error = event.error
+        row.next_retry = event.next_retry
+        if isinstance(event.error, SlowAnswerError):
+            if row.slow_since is None:
+                row.slow_since = event.at - timedelta(seconds=max(0.0, event.error.waited))
+        else:
+            row.slow_since = None  # an answer came, if not the run
         row.touch()
-        if isinstance(event.error, ApiUnreachableError) and self.conn.kind in (
-            "connecting",
-            "live",
-        ):
+        # Before any answer one failure says the API cannot be reached; once live, one run
+        # timing out is that run's problem: the engine says when the host is down.
+        if isinstance(event.error, ApiUnreachableError) and self.conn.kind == "connecting":
             self._set_conn("unreachable", since=event.at)
         if isinstance(event.error, RateLimitedError) and self.conn.kind != "rate_limited":
             until = event.error.until or event.next_retry
@@ -198,7 +210,8 @@ class EventReducer:
     def _check_away(self) -> None:
         if self._away_armed and not self._away_waiting:
             self._away_armed = False
-            self._batch.away_summary = list(self._away)
+            self._batch.away_summary = [transition for _, transition in self._away]
+            self._batch.away_rows = list(self._away)
 
 
 def transition_text(row: Row, transition: Transition) -> str:
@@ -218,18 +231,37 @@ _OUTCOME_WORDS = {
 _OUTCOME_ORDER = [*_OUTCOME_WORDS.values(), "changed to an unknown status"]
 
 
+def _outcome(new: StatusValue) -> str:
+    if isinstance(new, RunStatus):
+        return _OUTCOME_WORDS.get(new, "changed to an unknown status")
+    return "changed to an unknown status"
+
+
 def summary(transitions: Iterable[Transition]) -> str:
     """`2 succeeded, 1 failed` for a set of transitions."""
     counts: dict[str, int] = {}
     for transition in transitions:
-        new = transition.new
-        word = (
-            _OUTCOME_WORDS.get(new, "changed to an unknown status")
-            if isinstance(new, RunStatus)
-            else "changed to an unknown status"
-        )
+        word = _outcome(transition.new)
         counts[word] = counts.get(word, 0) + 1
     return ", ".join(f"{counts[w]} {w}" for w in _OUTCOME_ORDER if w in counts)
+
+
+#: How many runs the "while you were away" toast names; the rest are counted.
+AWAY_NAMED = 3
+
+
+def away_text(changes: Sequence[tuple[Row, Transition]]) -> str:
+    """`While you were away: 2 succeeded, 1 failed: pipe-x #42 failed, pipe-y #7 succeeded,
+    and 1 more. Press J to go to the failed runs.` Failures are named first."""
+    ordered = sorted(enumerate(changes), key=lambda item: (attention_rank(item[1][1].new), item[0]))
+    named = [f"{row.title} {_outcome(t.new)}" for _, (row, t) in ordered[:AWAY_NAMED]]
+    rest = len(changes) - len(named)
+    if rest:
+        named.append(f"and {rest} more")
+    text = f"While you were away: {summary(t for _, t in changes)}: {', '.join(named)}."
+    if any(t.new is RunStatus.FAILED for _, t in changes):
+        text += " Press J to go to the failed runs."
+    return text
 
 
 Severity = Literal["information", "warning", "error"]

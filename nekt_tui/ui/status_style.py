@@ -22,6 +22,13 @@ class StatusLook:
     key: str
     symbol: str
     label: str
+    #: The whole name (an unknown status's label is cut to fit a column): what filters match.
+    name: str = ""
+
+    @property
+    def full(self) -> str:
+        """The whole status name."""
+        return self.name or self.label
 
 
 _LOOKS: dict[RunStatus, StatusLook] = {
@@ -41,6 +48,11 @@ NOT_YET = StatusLook("none", "·", "")
 
 #: Every style key, in lifecycle order (CSS component classes are named after them).
 STATUS_KEYS: tuple[str, ...] = (*(look.key for look in _LOOKS.values()), UNKNOWN.key, NOT_YET.key)
+
+#: Widest status label shown; an unknown status's longer name is cut with `…`.
+LABEL_CELLS = 16
+#: Longest unknown status name kept at all (what the server sends is untrusted).
+LABEL_MAX_NAME = 64
 
 # Order for "sort by status": what needs attention first.
 _ATTENTION = {
@@ -63,9 +75,10 @@ def look(status: RunStatus | UnknownValue | str | None) -> StatusLook:
     try:
         return _LOOKS[RunStatus(str(status))]
     except ValueError:
-        # The value came from the server: shown, but sanitised and short.
-        label = sanitize(str(status), single_line=True)[:16]
-        return StatusLook(UNKNOWN.key, UNKNOWN.symbol, label or UNKNOWN.label)
+        # The value came from the server: shown, but sanitised and short (a cut says so).
+        name = sanitize(str(status), single_line=True)[:LABEL_MAX_NAME] or UNKNOWN.label
+        label = name if len(name) <= LABEL_CELLS else name[: LABEL_CELLS - 1] + "…"
+        return StatusLook(UNKNOWN.key, UNKNOWN.symbol, label, name)
 
 
 def attention_rank(status: RunStatus | UnknownValue | None) -> int:
@@ -103,13 +116,47 @@ _DERIVED = {
 }
 
 
-def status_variables(variables: dict[str, str]) -> dict[str, str]:
+# On a 16-colour terminal (TERM=screen, TERM=xterm) a theme colour becomes the nearest of
+# 16: the soft reds and greens of most themes are nearest to white or grey there, and
+# failed would look like success. There the colours are the standard palette's own, so
+# the console sends the terminal's red and green: bright ones on a dark background,
+# plain ones on a light background (bright yellow on white cannot be read).
+_ANSI_DARK = {
+    "status-failed": "#ff5555",
+    "status-success": "#55ff55",
+    "status-running": "#55ffff",
+    "status-cancelling": "#ffff55",
+    "status-unknown": "#ff55ff",
+    "text-error": "#ff5555",
+    "text-success": "#55ff55",
+    "text-warning": "#ffff55",
+}
+_ANSI_LIGHT = {
+    "status-failed": "#aa0000",
+    "status-success": "#00aa00",
+    "status-running": "#0000aa",
+    "status-cancelling": "#aa5500",
+    "status-unknown": "#aa00aa",
+    "text-error": "#aa0000",
+    "text-success": "#00aa00",
+    "text-warning": "#aa5500",
+}
+#: Rich's names of the colour systems with 16 colours only.
+SIXTEEN_COLOURS = ("standard", "windows")
+
+
+def status_variables(variables: dict[str, str], *, sixteen: bool = False) -> dict[str, str]:
     """Fill in the `status-*` CSS variables from the theme's generated colours.
 
     A theme that defines a `status-*` variable keeps it. Muted statuses are blends of the
     theme's foreground and background, so they stay readable on light and dark themes.
+    `sixteen` (a terminal of 16 colours) uses the standard palette's red, green, ... for
+    the statuses and the error, success and warning text, whatever the theme says.
     """
     out = dict(variables)
+    if sixteen:
+        background = _parse(variables.get("background"), Color(18, 18, 18))
+        out.update(_ANSI_DARK if background.brightness < 0.5 else _ANSI_LIGHT)
     for name, source in _DERIVED.items():
         out.setdefault(name, variables.get(source, variables.get("foreground", "white")))
     fg = Color.parse(variables.get("foreground", "#e0e0e0"))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import textual.constants
 from textual.geometry import Size
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -36,6 +37,13 @@ def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every UI test draws for a truecolor terminal, whatever TERM the tests run under (the
+    app chooses other colours on a 16-colour one); a test may ask for another system."""
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
 
 
 async def until_started(pilot: Pilot[Any]) -> None:

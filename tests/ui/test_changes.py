@@ -111,7 +111,10 @@ async def test_while_you_were_away_summary_and_saved_statuses() -> None:
         rung = _bells(sim.app)
         await sim.advance(pilot, 1)
         messages = [n.message for n in sim.app._notifications]
-        assert "While you were away: 1 succeeded, 1 failed." in messages
+        assert (
+            "While you were away: 1 succeeded, 1 failed: postgres-prod-to-catalog 11111111 "
+            "failed, zendesk-to-catalog 3c90c3cc succeeded. Press J to go to the failed runs."
+        ) in messages
         # No per-run toast and no bell for what happened while the app was closed.
         assert not any("→" in m for m in messages)
         assert rung == []

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+import textual.constants
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -65,10 +67,34 @@ def test_demo_after_a_failure_80x24(snap_compare: SnapCompare) -> None:
     assert snap_compare(sim.app, terminal_size=(80, 24), run_before=run_before)
 
 
+@pytest.mark.parametrize("system", ["standard", "256", "truecolor"])
+def test_demo_colour_systems(
+    snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch, system: str
+) -> None:
+    """The demo as the app colours it for a terminal of 16, 256 and 16 million colours."""
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", system)
+    sim = make_sim()
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        for _ in range(41):
+            await sim.advance(pilot, 1)
+        pilot.app.clear_notifications()
+        await sim.advance(pilot, 0)
+
+    assert snap_compare(sim.app, terminal_size=(120, 30), run_before=run_before)
+
+
 def test_help_screen(snap_compare: SnapCompare) -> None:
     sim = make_sim()
     run_before = _then(_settle(sim), "question_mark")
     assert snap_compare(sim.app, terminal_size=(100, 48), run_before=run_before)
+
+
+def test_help_screen_80x24(snap_compare: SnapCompare) -> None:
+    """The help box fits 80 columns (it scrolls instead of running off the screen)."""
+    sim = make_sim()
+    run_before = _then(_settle(sim), "question_mark")
+    assert snap_compare(sim.app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_add_dialog_with_error(snap_compare: SnapCompare) -> None:

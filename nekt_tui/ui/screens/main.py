@@ -72,6 +72,7 @@ class MainScreen(Screen[None]):
         Binding("p", "app.pause", "Pause run"),
         Binding("tab", "next_panel", "Next panel"),
         Binding("u", "app.undo", "Undo remove", show=False),
+        Binding("J", "app.next_failed", "Next failed run", show=False),
         Binding("L", "app.label", "Label", show=False),
         Binding("X", "app.cancel_run", "Cancel run", show=False),
         Binding("R", "app.refresh_all", "Refresh all", show=False),
@@ -95,7 +96,9 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Build the layout from the app's model and clock."""
         app = self.nekt
-        yield HeaderBar(app.host, lambda: app.conn, app.polling, demo=app.demo, id="header")
+        yield HeaderBar(
+            app.host, lambda: app.conn, app.polling, demo=app.demo, now=app.now, id="header"
+        )
         yield Static("", id="notice")
         with Container(id="body"):
             with Vertical(id="left"):
@@ -103,8 +106,8 @@ class MainScreen(Screen[None]):
                 yield FilterInput(placeholder="filter: text, or status:failed,running", id="filter")
                 yield Static("", id="filter-problem", markup=False)
             with Container(id="panels"):
-                yield StatusPanel(app.now, id="status")
-                yield PipelinePanel(app.now, id="pipeline")
+                yield StatusPanel(app.now, conn=lambda: app.conn, id="status")
+                yield PipelinePanel(app.now, conn=lambda: app.conn, id="pipeline")
                 log = LogPanel(id="log", classes="panel", line_cap=app.log_max_lines)
                 log.border_title = "Log"
                 yield log

@@ -38,12 +38,15 @@ class Polling:
     runs: int = 0
 
 
-def connection_part(conn: Connection) -> tuple[str, str]:
-    """The connection state as (text, style)."""
+def connection_part(conn: Connection, now: datetime) -> tuple[str, str]:
+    """The connection state as (text, style); a time on another day shows its date."""
     if conn.kind == "live":
         return ("● live", "$text-success")
     if conn.kind == "rate_limited" and conn.until is not None:
-        return (f"◐ rate limited until {timefmt.clock_time(conn.until)}", "$text-warning")
+        return (f"◐ rate limited until {timefmt.moment(conn.until, now)}", "$text-warning")
+    if conn.kind == "unreachable" and conn.until is not None:
+        retry = timefmt.moment(conn.until, now)
+        return (f"✖ unreachable: retrying at {retry}", "$text-error")
     if conn.kind == "auth":
         return ("✖ authentication failed", "$text-error bold")
     if conn.kind == "no_key":
@@ -57,7 +60,9 @@ def _seconds(value: float) -> str:
     return f"{value:g}s"
 
 
-def header_content(host: str, conn: Connection, polling: Polling, *, demo: bool) -> Content:
+def header_content(
+    host: str, conn: Connection, polling: Polling, *, demo: bool, now: datetime
+) -> Content:
     """The one header line."""
     sep = (" │ ", "$text-muted")
     parts: list[str | tuple[str, str]] = [("nekt-tui", "bold"), sep]
@@ -65,7 +70,7 @@ def header_content(host: str, conn: Connection, polling: Polling, *, demo: bool)
     if conn.kind == "connecting" and polling.runs == 0:
         parts += [sep, ("no runs yet: press a to add some", "$text-muted"), sep]
     else:
-        parts += [sep, connection_part(conn), sep]
+        parts += [sep, connection_part(conn, now), sep]
     parts.append((f"every {_seconds(polling.interval)}/{_seconds(polling.waiting_interval)}", ""))
     if polling.all_paused:
         parts += [sep, ("⏸ PAUSED (P resumes)", "$text-warning bold")]
@@ -93,9 +98,11 @@ class HeaderBar(Static):
         polling: Callable[[], Polling],
         *,
         demo: bool,
+        now: Callable[[], datetime],
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._now = now
         self._host = host
         self._conn = conn
         self._polling = polling
@@ -108,7 +115,9 @@ class HeaderBar(Static):
 
     def redraw(self) -> None:
         """Redraw if anything shown changed."""
-        content = header_content(self._host, self._conn(), self._polling(), demo=self._demo)
+        content = header_content(
+            self._host, self._conn(), self._polling(), demo=self._demo, now=self._now()
+        )
         if content.plain != self._shown:
             self._shown = content.plain
             self.update(content)

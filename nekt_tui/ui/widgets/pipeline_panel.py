@@ -16,10 +16,13 @@ from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.cron_text import read_cron
 from nekt_tui.ui.model import Row
+from nekt_tui.ui.widgets.header_bar import Connection
 from nekt_tui.ui.widgets.status_panel import (
     RunTextPanel,
+    conn_problem,
     enum_text,
     line,
+    problem_text,
     status_part,
     trigger_text,
     when,
@@ -145,15 +148,20 @@ def flat_lines(run: Run, now: datetime) -> list[Content]:
     return out
 
 
-def pipeline_content(row: Row | None, now: datetime) -> Content:
+def pipeline_content(row: Row | None, now: datetime, conn: Connection | None = None) -> Content:
     """The panel text for a row."""
     if row is None:
         return Content.styled("No run selected.", "$text-muted")
+    if row.run is None and row.slow_since is not None:
+        return Content.styled(f"No data yet: {problem_text(row, now)}", "$text-warning")
     if row.run is None and row.error is not None:
         return Content.assemble(
             ("No data for this run: ", "$text-muted"),
             (sanitize(str(row.error), single_line=True), "$text-error"),
         )
+    refused = conn_problem(conn)
+    if row.run is None and refused is not None:
+        return Content.assemble(("No data for this run: ", "$text-muted"), (refused, "$text-error"))
     if row.run is None:
         return Content.styled("Waiting for the first answer from the API…", "$text-muted")
     run = row.run
@@ -168,4 +176,4 @@ class PipelinePanel(RunTextPanel):
 
     def build(self, row: Row | None, now: datetime) -> Content:
         """`pipeline_content` for the row."""
-        return pipeline_content(row, now)
+        return pipeline_content(row, now, self.conn)

@@ -11,11 +11,18 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from nekt_tui.api.enums import RunStatus
+from nekt_tui.api.errors import (
+    AnswerTooLargeError,
+    AuthenticationError,
+    InvalidRunIdError,
+    RunNotFoundError,
+)
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.model import Row
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.content_view import ContentView
+from nekt_tui.ui.widgets.header_bar import Connection
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
@@ -31,6 +38,30 @@ def enum_text(value: object) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     return sanitize(str(value), single_line=True)
+
+
+def problem_text(row: Row, now: datetime) -> str | None:
+    """What went wrong with the run's latest poll, in a few words; None when nothing did.
+
+    `slow: waiting 45s for its answer`, `not found`, `server error, next try 14:03:12`,
+    `answer too large (over 256 MB): not read`. The app's header and the log panel say
+    the same words (see `NektCore.run_problem`).
+    """
+    if row.slow_since is not None:
+        waited = timefmt.compact((now - row.slow_since).total_seconds())
+        return f"slow: waiting {waited} for its answer"
+    error = row.error
+    if error is None:
+        return None
+    if isinstance(error, AnswerTooLargeError):
+        return f"answer too large (over {error.limit_bytes / (1 << 20):g} MB): not read"
+    if isinstance(error, AuthenticationError):
+        return "the API key was refused"
+    if isinstance(error, (RunNotFoundError, InvalidRunIdError)):
+        return error.short
+    if row.next_retry is not None:
+        return f"{error.short}, next try {timefmt.moment(row.next_retry, now)}"
+    return error.short
 
 
 def status_part(status: RunStatus | str | None, *, bold: bool = False) -> tuple[str, str]:
@@ -49,7 +80,10 @@ def when(dt: datetime | None, now: datetime) -> Part:
     """A time as local time plus relative, or an em dash when absent."""
     if dt is None:
         return ("—", "$text-muted")
-    return Content.assemble(timefmt.local(dt, now), (f" ({timefmt.ago(dt, now)})", "$text-muted"))
+    relative = timefmt.ago(dt, now)  # "" for an odd date: no "2914000d ago"
+    return Content.assemble(
+        timefmt.local(dt, now), (f" ({relative})" if relative else "", "$text-muted")
+    )
 
 
 def duration(run: Run, now: datetime) -> str:
@@ -59,8 +93,10 @@ def duration(run: Run, now: datetime) -> str:
     if run.started_at is None:
         return "not started"
     if run.ended_at is not None:
-        return timefmt.span((run.ended_at - run.started_at).total_seconds())
-    return timefmt.span((now - run.started_at).total_seconds()) + " so far"
+        seconds = timefmt.between(run.started_at, run.ended_at)
+        return timefmt.NONE if seconds is None else timefmt.span(seconds)
+    seconds = timefmt.between(run.started_at, now)
+    return timefmt.NONE if seconds is None else timefmt.span(seconds) + " so far"
 
 
 def trigger_text(run: Run) -> str:
@@ -104,21 +140,43 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else f"${value:,.2f}"
 
 
-def status_content(row: Row | None, now: datetime) -> Content:
+def conn_problem(conn: Connection | None, *, short: bool = False) -> str | None:
+    """Why no run can have data now (the key refused, no key), or None; `short` for a
+    heading."""
+    if conn is None:
+        return None
+    if conn.kind == "auth":
+        if short:
+            return "API key refused"
+        return "the API key was refused: press K to use another key, R to retry this one"
+    if conn.kind == "no_key":
+        return "no API key" if short else "no API key: press K to enter one"
+    return None
+
+
+def status_content(row: Row | None, now: datetime, conn: Connection | None = None) -> Content:
     """The status panel's text for a row (or a hint when nothing is selected)."""
     if row is None:
         return Content.assemble(("No run selected. ", "$text-muted"), "Press a to add runs.")
     run = row.run
+    problem = problem_text(row, now)
+    headline = problem
+    if run is None and problem is None:
+        problem = conn_problem(conn)
+        headline = conn_problem(conn, short=True)
     # The heading names the pipeline even when a label names the row in the list.
     heading = row.pipeline_title
-    out: list[Content] = [
-        Content.assemble(status_part(row.status, bold=True), "  ", (heading, "bold"), end="\n"),
-    ]
+    if row.status is None and headline is not None:
+        # Not "not fetched yet": the polls were answered (or not) and that is news.
+        first: Part = (f"! {headline}", "$text-warning bold")
+    else:
+        first = status_part(row.status, bold=True)
+    out: list[Content] = [Content.assemble(first, "  ", (heading, "bold"), end="\n")]
     if row.label:
         out.append(line("Label", (sanitize(row.label, single_line=True), "bold")))
     out.append(line("ID", row.run_id))
     if run is None:
-        out.append(line("Data", _data_state(row, now)))
+        out.append(line("Data", _data_state(row, now, problem)))
         if row.saved_status is not None:
             out.append(
                 line("Last seen", status_part(row.saved_status), ("  (saved)", "$text-muted"))
@@ -148,7 +206,7 @@ def status_content(row: Row | None, now: datetime) -> Content:
             costs.append(f"credits {enum_text(run.credit_charge_status)}")
         if costs:
             out.append(line("Costs", " · ".join(costs)))
-        out.append(line("Data", _data_state(row, now)))
+        out.append(line("Data", _data_state(row, now, problem)))
     if row.error is not None:
         out.append(line("Problem", (sanitize(str(row.error), single_line=True), "$text-error")))
     out.append(
@@ -169,10 +227,14 @@ def status_content(row: Row | None, now: datetime) -> Content:
     return Content("").join(out)
 
 
-def _data_state(row: Row, now: datetime) -> Part:
+def _data_state(row: Row, now: datetime, problem: str | None) -> Part:
     if row.paused:
         return ("paused (p resumes)", "$text-warning")
+    if row.slow_since is not None and problem is not None:
+        return (problem, "$text-warning")
     fresh = row.fresh_at
+    if fresh is None and problem is not None:
+        return (f"no data: {problem}", "$text-warning")
     if row.stale and fresh is not None:
         return (f"stale: last fresh data {timefmt.ago(fresh, now)}", "$text-warning")
     if fresh is None:
@@ -195,12 +257,24 @@ class RunTextPanel(ContentView, can_focus=True):
 
     TITLE = ""
 
-    def __init__(self, now: Callable[[], datetime], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        *,
+        conn: Callable[[], Connection] | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes="panel")
         self._now = now
+        self._conn = conn
         self._row: Row | None = None
         self._shown: tuple[str, tuple[object, ...]] | None = None
         self.border_title = self.TITLE
+
+    @property
+    def conn(self) -> Connection | None:
+        """The app's connection state, when the panel was given it."""
+        return self._conn() if self._conn is not None else None
 
     def build(self, row: Row | None, now: datetime) -> Content:
         """The panel's text for this row at this time."""
@@ -228,4 +302,4 @@ class StatusPanel(RunTextPanel):
 
     def build(self, row: Row | None, now: datetime) -> Content:
         """`status_content` for the row."""
-        return status_content(row, now)
+        return status_content(row, now, self.conn)

@@ -48,12 +48,13 @@ def elapsed_text(row: Row, now: datetime) -> tuple[str, bool]:
         if run.duration_seconds is not None:
             return timefmt.span(run.duration_seconds), False
         if run.started_at is not None and run.ended_at is not None:
-            return timefmt.span((run.ended_at - run.started_at).total_seconds()), False
+            seconds = timefmt.between(run.started_at, run.ended_at)
+            return ("" if seconds is None else timefmt.span(seconds)), False
         return "", False
-    if run.started_at is not None:
-        return timefmt.span((now - run.started_at).total_seconds()), True
-    if run.created_at is not None:
-        return timefmt.span((now - run.created_at).total_seconds()), True
+    since = run.started_at or run.created_at
+    if since is not None:
+        seconds = timefmt.between(since, now)  # None for an odd date: nothing to count
+        return ("" if seconds is None else timefmt.span(seconds)), seconds is not None
     return "", False
 
 
@@ -61,6 +62,8 @@ def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
     """How fresh the row's data is, and a style key: `dim`, `problem` or `ok`."""
     if row.paused:
         return "paused", "dim"
+    if row.slow_since is not None:
+        return "slow " + timefmt.compact((now - row.slow_since).total_seconds()), "problem"
     if row.error is not None:
         return row.error.short, "problem"
     if row.stale:
@@ -325,7 +328,7 @@ class WatchList(ScrollView, can_focus=True):
 
     def _columns(self, width: int) -> tuple[int, int, int, int, int]:
         """(name, number, status, elapsed, freshness) widths; narrow lists drop columns."""
-        number, status, elapsed, fresh = 9, 11, 8, 13
+        number, status, elapsed, fresh = max(9, self.model.short_len + 1), 11, 8, 13
         if width < 64:
             status = 0
         if width < 48:
