@@ -40,6 +40,8 @@ class _Place:
 
     top_line: int | None = None
     follow: bool = True
+    #: Sideways scroll: a search that went right to a match stays with its own run.
+    scroll_x: float = 0.0
     query: SearchQuery | None = None
     filter_context: int | None = None
 
@@ -139,6 +141,7 @@ class LogPanel(Widget):
         view = self.view
         view.search(place.query, jump=False)
         view.set_filter(place.filter_context if place.query is not None else None)
+        view.scroll_to(x=place.scroll_x, animate=False, immediate=True, force=True)
         if place.follow or place.top_line is None:
             view.set_follow(True)
         else:
@@ -186,6 +189,7 @@ class LogPanel(Widget):
         self._places[self.run_id] = _Place(
             top_line=None if view.follow else view.top_line(),
             follow=view.follow,
+            scroll_x=view.scroll_x,
             query=m.query if m is not None else None,
             filter_context=view.filter.context if view.filter is not None else None,
         )
