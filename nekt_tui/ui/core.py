@@ -161,6 +161,16 @@ class NektCore(App[int]):
             return None
         return scheduler.state(run_id).last_success
 
+    def _show_log_problem(self, row: Row | None) -> None:
+        """Tell the log panel what the selected run's last poll met (and its next try)."""
+        if row is None:
+            return
+        scheduler = self._scheduler
+        due = None
+        if scheduler is not None and row.run_id in scheduler:
+            due = scheduler.state(row.run_id).next_due
+        self.widgets.log_panel.show_problem(row.run_id, row.error, now=self.now(), next_try=due)
+
     @property
     def scheduler(self) -> Scheduler | None:
         """The poll engine (None without an API key)."""
@@ -355,6 +365,7 @@ class NektCore(App[int]):
         if log and row is not None and run_id != self._shown_run:
             self._shown_run = run_id
             w.log_panel.select(row.run_id, row.run)
+        self._show_log_problem(row)
 
     def list_changed(self) -> None:
         """Rows were added, removed, filtered or re-sorted."""
@@ -385,6 +396,8 @@ class NektCore(App[int]):
             w.watch_list.tick()
             w.status.refresh_text()
             w.pipeline.refresh_text()
+            selected = w.watch_list.selected
+            self._show_log_problem(self.model.get(selected) if selected is not None else None)
             w.header.redraw()
             if self._save_pending:
                 self.save_now()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,10 +24,12 @@ from nekt_tui.logview.save import default_log_name
 from nekt_tui.logview.search import SearchQuery
 from nekt_tui.logview.sgr import plain_text
 from nekt_tui.logview.store import DEFAULT_CAP, LogDeltaLike, split_log
+from nekt_tui.ui.widgets.log_problem import problem_line
 from nekt_tui.ui.widgets.log_search import LogSearchBar
 from nekt_tui.ui.widgets.log_view import LogView
 
 if TYPE_CHECKING:
+    from nekt_tui.api.errors import NektError
     from nekt_tui.api.models import Run
 
 NO_LOG = "this response carries no log (flat shape)"
@@ -102,6 +105,7 @@ class LogPanel(Widget):
         self._regex = False
         self._filter_context = self.DEFAULT_CONTEXT
         self._status_shown: str | None = None
+        self._problem: str | None = None  # what the selected run's last poll met
         self._seek_id = 0  # the error seek under way; a new one (or a new log) bumps it
         self._seeking = False
         self._view: LogView
@@ -134,6 +138,8 @@ class LogPanel(Widget):
             return
         self._remember()
         self._cancel_seek()
+        if run_id != self.run_id:
+            self._problem = None  # the app says the new run's own, if it has one
         self.run_id, self.run = run_id, run
         self._loaded = False
         place = self._places.get(run_id, _Place())
@@ -160,9 +166,36 @@ class LogPanel(Widget):
             self.view.sync(run.parsed_log, delta)
         self._update_status()
 
+    def show_problem(
+        self,
+        run_id: str,
+        error: NektError | None,
+        *,
+        now: datetime,
+        next_try: datetime | None = None,
+        waiting_since: datetime | None = None,
+    ) -> None:
+        """The selected run's last poll failed with `error` (None: it did not). Without a
+        log it is said in place of one, else at the end of the status line; see
+        `problem_line` for `next_try` and `waiting_since`. Other runs are ignored."""
+        if run_id != self.run_id:
+            return
+        problem = (
+            None
+            if error is None
+            else problem_line(error, now=now, next_try=next_try, waiting_since=waiting_since)
+        )
+        if problem == self._problem:
+            return
+        self._problem = problem
+        if self.run is None:
+            self.view.show_message(problem or WAITING)
+        self._update_status()
+
     def clear(self) -> None:
         """Show nothing and forget every run."""
         self._cancel_seek()
+        self._problem = None
         self.run_id = self.run = None
         self._places.clear()
         self._loaded = False
@@ -175,7 +208,7 @@ class LogPanel(Widget):
         view = self.view
         self._loaded = run is not None and run.log is not None
         if run is None:
-            view.show_message(WAITING)
+            view.show_message(self._problem or WAITING)
         elif run.log is None:
             view.show_message(NO_LOG)
         else:
@@ -204,8 +237,10 @@ class LogPanel(Widget):
     def status_text(self) -> str:
         """The status line: where you are, following or not, new lines, search, filter."""
         view = self.view
+        problem = self._problem
         if view.message is not None:
-            return view.message
+            extra = problem is not None and problem != view.message
+            return f"{view.message} · {problem}" if extra else view.message
         store = view.store
         bottom = view.bottom_line()
         parts = [f"line {0 if bottom is None else bottom + 1:,} of {store.end:,}"]
@@ -233,6 +268,8 @@ class LogPanel(Widget):
             parts.append("wrap")
         if store.dropped:
             parts.append(f"{store.dropped:,} older lines dropped")
+        if problem is not None:
+            parts.append(problem)
         return " · ".join(parts)
 
     def _update_status(self) -> None:

@@ -1,0 +1,75 @@
+"""One line saying why a run has no (fresh) log: what the last poll met, and what happens next."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from nekt_tui.api.errors import (
+    AnswerTooLargeError,
+    ApiUnreachableError,
+    AuthenticationError,
+    BadResponseError,
+    ClientError,
+    NektError,
+    RateLimitedError,
+    RunNotFoundError,
+    ServerError,
+    SlowAnswerError,
+)
+from nekt_tui.sanitize import sanitize
+from nekt_tui.ui import timefmt
+
+# Not tried again by themselves (not found, a refused key or request, too large: asking
+# again gets the same), or already saying how long they wait (slow): no "next try".
+_NO_NEXT_TRY = (
+    RunNotFoundError,
+    SlowAnswerError,
+    AnswerTooLargeError,
+    AuthenticationError,
+    ClientError,
+)
+
+
+def problem_line(
+    error: NektError,
+    *,
+    now: datetime,
+    next_try: datetime | None = None,
+    waiting_since: datetime | None = None,
+    zone: tzinfo | None = None,
+) -> str:
+    """`not found: …`, `server error (HTTP 500), next try 14:03:12`, `slow: waiting for an
+    answer for 45s`: sanitised plain text (never markup), one line.
+
+    `next_try` is when the run is polled again (None: not planned); `waiting_since` is when
+    the unanswered request of a slow run was sent (None: the error's own wait is shown).
+    Server text (a reason, a host) is kept; server `detail` is left to the status panel.
+    """
+    text = _what(error, now, waiting_since)
+    if next_try is not None and not isinstance(error, _NO_NEXT_TRY):
+        text += f", next try {timefmt.local(next_try, now, zone)}"
+    return sanitize(text, single_line=True)
+
+
+def _what(error: NektError, now: datetime, waiting_since: datetime | None) -> str:
+    if isinstance(error, RunNotFoundError):
+        return "not found: check the ID, or that the key's workspace owns it"
+    if isinstance(error, ServerError):
+        return f"server error (HTTP {error.status_code})"
+    if isinstance(error, BadResponseError):
+        return f"bad response: {error.reason}"
+    if isinstance(error, SlowAnswerError):
+        waited = error.waited if waiting_since is None else (now - waiting_since).total_seconds()
+        return f"slow: waiting for an answer for {timefmt.span(waited)}"
+    if isinstance(error, AnswerTooLargeError):
+        return f"answer too large (over {error.limit_bytes / (1 << 20):g} MB): not read"
+    if isinstance(error, ApiUnreachableError):
+        return f"cannot reach {error.host}: {error.reason}"
+    if isinstance(error, RateLimitedError):
+        return "rate limited by the API"
+    if isinstance(error, AuthenticationError):
+        what = "rejected" if error.status_code == 403 else "missing or not accepted"
+        return f"API key {what} (HTTP {error.status_code}): not polling"
+    if isinstance(error, ClientError):
+        return f"refused by the API (HTTP {error.status_code}): not tried again"
+    return f"{error.short}: {error}"
