@@ -407,7 +407,7 @@ class LogPanel(Widget):
         self._update_status()
 
     def action_save(self) -> None:
-        """Save the selected run's whole log (as the API returned it) to a file."""
+        """Save the selected run's whole log to a file: plain text, or raw if chosen."""
         run = self.run
         if run is None or run.parsed_log is None:
             self.notify("There is no log to save.", severity="warning", timeout=3)
