@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets._toast import Toast
 
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.widgets.log_panel import LogPanel
@@ -75,3 +76,35 @@ async def test_the_search_box_shows_the_typed_text_and_the_cursor(size: tuple[in
         await pilot.press("enter")  # the search runs as before
         await pilot.pause()
         assert "no matches for “needle”" in str(sim.app.query_one("#log-status").render())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (200, 60)])
+async def test_quit_and_help_stay_in_the_footer_with_the_log_focused(
+    size: tuple[int, int],
+) -> None:
+    sim = make_sim()
+    async with sim.app.run_test(size=size) as pilot:
+        await sim.advance(pilot, 1)
+        await focus_log(pilot)
+        await pilot.pause()
+        footer = screen_lines(sim.app)[-1]
+        assert "q Quit" in footer and "? Help" in footer, footer
+        assert "/ Search" in footer, footer  # the log's own keys are there too
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 30), (200, 60)])
+async def test_toasts_leave_the_log_status_line_readable(size: tuple[int, int]) -> None:
+    sim = make_sim()
+    async with sim.app.run_test(size=size, notifications=True) as pilot:
+        await sim.advance(pilot, 1)
+        await focus_log(pilot)
+        for n in range(3):
+            sim.app.notify(f"run {n} changed: ✔ success, a toast of some length", timeout=30)
+        await pilot.pause()
+        await pilot.pause()
+        toasts = list(sim.app.screen.query(Toast))
+        assert toasts
+        status_line = sim.app.query_one("#log-status").region
+        assert status_line.height == 1
+        for toast in toasts:
+            assert not toast.region.overlaps(status_line), (toast.region, status_line)

@@ -63,8 +63,9 @@ class LogPanel(Widget):
     }
     """
 
+    # Three shown: the footer lists them before Quit and Help, which must fit at 80 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "toggle_follow", "Follow"),
+        Binding("f", "toggle_follow", "Follow", show=False),
         Binding("w", "toggle_wrap", "Wrap"),
         Binding("g", "top", "Top", show=False),
         Binding("G", "bottom", "Bottom", show=False),
@@ -77,7 +78,7 @@ class LogPanel(Widget):
         Binding("F", "toggle_filter", "Filter", show=False),
         Binding("left_square_bracket", "context(-1)", "Less context", show=False),
         Binding("right_square_bracket", "context(1)", "More context", show=False),
-        Binding("ctrl+s", "save", "Save log"),
+        Binding("ctrl+s", "save", "Save log", show=False),
         Binding("c", "copy_visible", "Copy visible", show=False),
         Binding("m", "copy_matches", "Copy matches", show=False),
         Binding("C", "copy_all", "Copy log", show=False),
@@ -180,11 +181,9 @@ class LogPanel(Widget):
         `problem_line` for `next_try` and `waiting_since`. Other runs are ignored."""
         if run_id != self.run_id:
             return
-        problem = (
-            None
-            if error is None
-            else problem_line(error, now=now, next_try=next_try, waiting_since=waiting_since)
-        )
+        problem: str | None = None
+        if error is not None:
+            problem = problem_line(error, now=now, next_try=next_try, waiting_since=waiting_since)
         if problem == self._problem:
             return
         self._problem = problem
