@@ -19,7 +19,7 @@ from nekt_tui.api.errors import (
     SlowAnswerError,
 )
 from nekt_tui.ui.widgets.log_panel import WAITING, LogPanel
-from nekt_tui.ui.widgets.log_problem import problem_line
+from nekt_tui.ui.widgets.log_status import problem_line
 from tests.logview.host import LogHost, make_run, numbered, screen_rows
 
 from .conftest import RUN_A, RUN_B, ScriptedSource, advance, make_sim, run_json, scripted_app

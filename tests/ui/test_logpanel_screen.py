@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets._toast import Toast
 
@@ -108,3 +109,33 @@ async def test_toasts_leave_the_log_status_line_readable(size: tuple[int, int]) 
         assert status_line.height == 1
         for toast in toasts:
             assert not toast.region.overlaps(status_line), (toast.region, status_line)
+
+
+async def test_keys_typed_right_after_slash_go_to_the_search_box() -> None:
+    """`/deploy` typed (or pasted) in one burst: every letter lands in the box; none runs
+    a command of the list (`d` would remove the selected run)."""
+    sim = make_sim()
+    async with sim.app.run_test(size=(120, 30)) as pilot:
+        await sim.advance(pilot, 1)
+        await focus_log(pilot)
+        runs = len(sim.app.model)
+        driver = sim.app._driver
+        assert driver is not None
+        for key, char in [("slash", "/"), *((c, c) for c in "deploy")]:
+            event = events.Key(key, char)
+            event.set_sender(sim.app)
+            driver.send_message(event)  # all queued before the app handles the first
+        await pilot.pause()
+        await pilot.pause()
+        assert sim.app.query_one(LogSearchBar).input.value == "deploy"
+        assert len(sim.app.model) == runs
+        assert not sim.app.screen.is_modal
+
+
+async def test_a_slash_typed_in_the_search_box_is_text() -> None:
+    sim = make_sim()
+    async with sim.app.run_test(size=(120, 30)) as pilot:
+        await sim.advance(pilot, 1)
+        await focus_log(pilot)
+        await pilot.press("slash", *"/api/v1")
+        assert sim.app.query_one(LogSearchBar).input.value == "/api/v1"

@@ -24,8 +24,8 @@ from nekt_tui.logview.save import default_log_name
 from nekt_tui.logview.search import SearchQuery
 from nekt_tui.logview.sgr import plain_text
 from nekt_tui.logview.store import DEFAULT_CAP, LogDeltaLike, split_log
-from nekt_tui.ui.widgets.log_problem import problem_line
 from nekt_tui.ui.widgets.log_search import LogSearchBar
+from nekt_tui.ui.widgets.log_status import problem_line, status_line
 from nekt_tui.ui.widgets.log_view import LogView
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ class LogPanel(Widget):
         Binding("e", "first_error", "First error"),
         Binding("E", "next_error", "Next error", show=False),
         Binding("l", "toggle_line_numbers", "Line numbers", show=False),
-        Binding("slash", "open_search", "Search"),
+        # Priority: run as the app reads the key, so keys queued behind it reach the box.
+        Binding("slash", "open_search", "Search", priority=True),
         Binding("n", "next_match", "Next match", show=False),
         Binding("N", "previous_match", "Previous match", show=False),
         Binding("F", "toggle_filter", "Filter", show=False),
@@ -235,41 +236,7 @@ class LogPanel(Widget):
 
     def status_text(self) -> str:
         """The status line: where you are, following or not, new lines, search, filter."""
-        view = self.view
-        problem = self._problem
-        if view.message is not None:
-            extra = problem is not None and problem != view.message
-            return f"{view.message} · {problem}" if extra else view.message
-        store = view.store
-        bottom = view.bottom_line()
-        parts = [f"line {0 if bottom is None else bottom + 1:,} of {store.end:,}"]
-        parts.append("following" if view.follow else "paused")
-        if view.new_lines:
-            parts.append(f"{view.new_lines:,} new line{'s' if view.new_lines != 1 else ''}")
-        m = view.matches
-        if m is not None:
-            if m.pending:
-                parts.append(f"searching “{m.query.text}”…")
-            elif not m.count:
-                parts.append(f"no matches for “{m.query.text}”")
-            else:
-                at = m.index_of_current()
-                prefix = f"{at:,}/" if at is not None else ""
-                parts.append(f"{prefix}{m.count:,} match{'es' if m.count != 1 else ''}")
-        if self._seeking:
-            errors = store.errors
-            span = max(1, store.end - store.first)
-            done = min(1.0, max(0, errors.scanned - store.first) / span)
-            parts.append(f"looking for errors… {done:.0%}")
-        if view.filter is not None:
-            parts.append(f"filter ±{view.filter.context}")
-        if view.wrap:
-            parts.append("wrap")
-        if store.dropped:
-            parts.append(f"{store.dropped:,} older lines dropped")
-        if problem is not None:
-            parts.append(problem)
-        return " · ".join(parts)
+        return status_line(self.view, seeking=self._seeking, problem=self._problem)
 
     def _update_status(self) -> None:
         if not self.is_mounted:
@@ -353,6 +320,11 @@ class LogPanel(Widget):
         view.follow = False
         view.scroll_to_line(line, top=True)
         self._update_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` typed in the search box is text. (Textual maps no character to `slash`, so an
+        Input does not shadow this priority binding by itself.)"""
+        return not (action == "open_search" and self.query_one(LogSearchBar).input.has_focus)
 
     def action_open_search(self) -> None:
         """Open the search bar."""

@@ -75,7 +75,9 @@ class LogSearchBar(Horizontal):
         self.query_one("#log-search-error", Static).update("")
         self._show_options()
         self.add_class("-open")
-        self.input.focus()
+        # Now, not at the next turn of the loop as `focus()` does: keys typed (or pasted)
+        # right after `/` are already queued, and must land here, not run list commands.
+        self.screen.set_focus(self.input)
 
     def close(self) -> None:
         """Hide the bar."""

@@ -1,8 +1,10 @@
-"""One line saying why a run has no (fresh) log: what the last poll met, and what happens next."""
+"""The log panel's status line, and the line saying why a run has no (fresh) log: what
+the last poll met, and what happens next."""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from nekt_tui.api.errors import (
     AnswerTooLargeError,
@@ -18,6 +20,9 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
+
+if TYPE_CHECKING:
+    from nekt_tui.ui.widgets.log_view import LogView
 
 # Not tried again by themselves (not found, a refused key or request, too large: asking
 # again gets the same), or already saying how long they wait (slow): no "next try".
@@ -73,3 +78,41 @@ def _what(error: NektError, now: datetime, waiting_since: datetime | None) -> st
     if isinstance(error, ClientError):
         return f"refused by the API (HTTP {error.status_code}): not tried again"
     return f"{error.short}: {error}"
+
+
+def status_line(view: LogView, *, seeking: bool, problem: str | None) -> str:
+    """Where the reader is, following or not, new lines, search, an error seek under way
+    (`seeking`), filter, wrap, dropped lines, and the run's `problem` if it has one."""
+    if view.message is not None:
+        extra = problem is not None and problem != view.message
+        return f"{view.message} · {problem}" if extra else view.message
+    store = view.store
+    bottom = view.bottom_line()
+    parts = [f"line {0 if bottom is None else bottom + 1:,} of {store.end:,}"]
+    parts.append("following" if view.follow else "paused")
+    if view.new_lines:
+        parts.append(f"{view.new_lines:,} new line{'s' if view.new_lines != 1 else ''}")
+    m = view.matches
+    if m is not None:
+        if m.pending:
+            parts.append(f"searching “{m.query.text}”…")
+        elif not m.count:
+            parts.append(f"no matches for “{m.query.text}”")
+        else:
+            at = m.index_of_current()
+            prefix = f"{at:,}/" if at is not None else ""
+            parts.append(f"{prefix}{m.count:,} match{'es' if m.count != 1 else ''}")
+    if seeking:
+        errors = store.errors
+        span = max(1, store.end - store.first)
+        done = min(1.0, max(0, errors.scanned - store.first) / span)
+        parts.append(f"looking for errors… {done:.0%}")
+    if view.filter is not None:
+        parts.append(f"filter ±{view.filter.context}")
+    if view.wrap:
+        parts.append("wrap")
+    if store.dropped:
+        parts.append(f"{store.dropped:,} older lines dropped")
+    if problem is not None:
+        parts.append(problem)
+    return " · ".join(parts)
