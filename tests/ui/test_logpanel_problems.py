@@ -52,6 +52,15 @@ def status(panel: LogPanel) -> str:
             "slow: waiting for an answer for 45s",
         ),
         (SlowAnswerError("api.nekt.ai", 30), None, None, "slow: waiting for an answer for 30s"),
+        # Slow (a request unanswered) with no error yet, or after an older one.
+        (None, None, NOW - timedelta(seconds=45), "slow: waiting for an answer for 45s"),
+        (
+            ServerError(500),
+            LATER,
+            NOW - timedelta(seconds=90),
+            "slow: waiting for an answer for 1m 30s",
+        ),
+        (None, LATER, None, None),
         (AnswerTooLargeError(256 << 20), LATER, None, "answer too large (over 256 MB): not read"),
         (
             ApiUnreachableError("api.nekt.ai", "connection refused"),
@@ -69,7 +78,10 @@ def status(panel: LogPanel) -> str:
     ],
 )
 def test_problem_lines(
-    error: NektError, next_try: datetime | None, waiting_since: datetime | None, expected: str
+    error: NektError | None,
+    next_try: datetime | None,
+    waiting_since: datetime | None,
+    expected: str | None,
 ) -> None:
     line = problem_line(error, now=NOW, next_try=next_try, waiting_since=waiting_since, zone=None)
     assert line == expected
@@ -78,8 +90,9 @@ def test_problem_lines(
 def test_server_text_in_a_problem_is_sanitised() -> None:
     error = BadResponseError("field status: \x1b]0;pwned\x07[b]x[/b]\x1b[2J\nsecond")
     line = problem_line(error, now=NOW)
+    assert line is not None
     assert "\x1b" not in line and "\n" not in line and "\x07" not in line
-    assert "[b]x[/b]" in line  # shown as sent, never read as markup
+    assert line is not None and "[b]x[/b]" in line  # shown as sent, never read as markup
 
 
 async def test_the_panel_shows_the_problem_instead_of_waiting() -> None:
@@ -137,6 +150,12 @@ async def test_slow_run_counts_the_wait() -> None:
         panel.show_problem(RUN_A, error, now=NOW + timedelta(seconds=20), waiting_since=since)
         await pilot.pause()
         assert screen_rows(panel.view)[0] == "slow: waiting for an answer for 1m 05s"
+        # The answer came (RunUpdated): the log replaces the wait.
+        panel.update_run(RUN_A, make_run("at last\n"), None)
+        panel.show_problem(RUN_A, None, now=NOW + timedelta(seconds=21))
+        await pilot.pause()
+        assert screen_rows(panel.view)[0] == "at last"
+        assert "slow" not in status(panel)
 
 
 # --- in the app ------------------------------------------------------------------------

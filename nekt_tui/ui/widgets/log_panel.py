@@ -182,9 +182,7 @@ class LogPanel(Widget):
         `problem_line` for `next_try` and `waiting_since`. Other runs are ignored."""
         if run_id != self.run_id:
             return
-        problem: str | None = None
-        if error is not None:
-            problem = problem_line(error, now=now, next_try=next_try, waiting_since=waiting_since)
+        problem = problem_line(error, now=now, next_try=next_try, waiting_since=waiting_since)
         if problem == self._problem:
             return
         self._problem = problem

@@ -36,27 +36,33 @@ _NO_NEXT_TRY = (
 
 
 def problem_line(
-    error: NektError,
+    error: NektError | None,
     *,
     now: datetime,
     next_try: datetime | None = None,
     waiting_since: datetime | None = None,
     zone: tzinfo | None = None,
-) -> str:
+) -> str | None:
     """`not found: …`, `server error (HTTP 500), next try 14:03:12`, `slow: waiting for an
-    answer for 45s`: sanitised plain text (never markup), one line.
+    answer for 45s`: sanitised plain text (never markup), one line; None: no problem.
 
-    `next_try` is when the run is polled again (None: not planned); `waiting_since` is when
-    the unanswered request of a slow run was sent (None: the error's own wait is shown).
-    Server text (a reason, a host) is kept; server `detail` is left to the status panel.
+    `next_try` is when the run is polled again (None: not planned). `waiting_since` is when
+    the still unanswered request of a slow run was sent: set, the run is slow whatever
+    `error` says (a `SlowAnswerError` without it shows the error's own wait). Server text
+    (a reason, a host) is kept; server `detail` is left to the status panel.
     """
-    text = _what(error, now, waiting_since)
+    if waiting_since is not None:
+        waited = (now - waiting_since).total_seconds()
+        return f"slow: waiting for an answer for {timefmt.span(waited)}"
+    if error is None:
+        return None
+    text = _what(error)
     if next_try is not None and not isinstance(error, _NO_NEXT_TRY):
         text += f", next try {timefmt.local(next_try, now, zone)}"
     return sanitize(text, single_line=True)
 
 
-def _what(error: NektError, now: datetime, waiting_since: datetime | None) -> str:
+def _what(error: NektError) -> str:
     if isinstance(error, RunNotFoundError):
         return "not found: check the ID, or that the key's workspace owns it"
     if isinstance(error, ServerError):
@@ -64,8 +70,7 @@ def _what(error: NektError, now: datetime, waiting_since: datetime | None) -> st
     if isinstance(error, BadResponseError):
         return f"bad response: {error.reason}"
     if isinstance(error, SlowAnswerError):
-        waited = error.waited if waiting_since is None else (now - waiting_since).total_seconds()
-        return f"slow: waiting for an answer for {timefmt.span(waited)}"
+        return f"slow: waiting for an answer for {timefmt.span(error.waited)}"
     if isinstance(error, AnswerTooLargeError):
         return f"answer too large (over {error.limit_bytes / (1 << 20):g} MB): not read"
     if isinstance(error, ApiUnreachableError):
