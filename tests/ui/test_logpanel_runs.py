@@ -6,6 +6,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from nekt_tui.ui.widgets.log_panel import LogPanel
+from nekt_tui.ui.widgets.log_search import LogSearchBar
 from tests.logview.host import RUN_A, RUN_B, LogHost, make_run, numbered, screen_rows
 
 SIZE = (80, 12)
@@ -60,3 +61,19 @@ async def test_a_run_without_a_log_yet_is_not_scrolled_sideways() -> None:
         await pilot.pause()
         assert panel.view.scroll_x == 0
         assert screen_rows(panel.view)[0].startswith("waiting for")
+
+
+async def test_a_half_typed_search_does_not_follow_to_another_run() -> None:
+    async with LogHost().run_test(size=SIZE) as pilot:
+        panel = pilot.app.query_one(LogPanel)
+        panel.select(RUN_A, make_run(LOG_A))
+        await pilot.pause()
+        await pilot.press("slash", *"nee")
+        bar = panel.query_one(LogSearchBar)
+        assert bar.region.height == 1
+        panel.select(RUN_B, make_run(LOG_B, run_id=RUN_B))  # e.g. a click in the list
+        await pilot.pause()
+        assert bar.region.height == 0  # closed, not left open with run A's text
+        assert pilot.app.focused is panel.view
+        await pilot.press("slash")  # a new search starts empty
+        assert bar.input.value == ""

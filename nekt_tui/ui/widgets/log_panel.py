@@ -142,6 +142,7 @@ class LogPanel(Widget):
         self._cancel_seek()
         if run_id != self.run_id:
             self._problem = None  # the app says the new run's own, if it has one
+            self._close_search()  # a half-typed search was for the other run
         self.run_id, self.run = run_id, run
         self._loaded = False
         place = self._places.get(run_id, _Place())
@@ -200,6 +201,14 @@ class LogPanel(Widget):
         self.view.search(None)
         self.view.show_message(NO_RUN)
         self._update_status()
+
+    def _close_search(self) -> None:
+        bar = self.query_one(LogSearchBar)
+        if bar.has_class("-open"):
+            typing = bar.input.has_focus
+            bar.close()
+            if typing:
+                self.screen.set_focus(self.view)
 
     def _load(self, run: Run | None) -> None:
         self._cancel_seek()  # its line numbers were the old text's
