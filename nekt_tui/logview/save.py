@@ -1,4 +1,5 @@
-"""Saving a run's log to a file: a sensible default name, and never a silent overwrite."""
+"""Saving a run's log to a file: plain text unless raw is asked for, a sensible default
+name, and never a silent overwrite."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import re
 import tempfile
 from pathlib import Path
+
+from nekt_tui.sanitize import sanitize
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -15,6 +18,13 @@ def default_log_name(name: str | None, number: int | None, short_id: str) -> str
     slug = _UNSAFE.sub("-", name or "").strip("-.")[:80] or "run"
     suffix = str(number) if number is not None else _UNSAFE.sub("-", short_id).strip("-.")
     return f"{slug}-{suffix or 'log'}.log"
+
+
+def plain_log(text: str) -> str:
+    """The log as plain text, safe to `cat`: every escape sequence removed whole (colours,
+    titles, clipboard writes, screen clears, in 7- and 8-bit forms), CRLF endings made LF,
+    any other control character but tab shown as a visible symbol (␍, ␇, <U+009B>)."""
+    return sanitize(text.replace("\r\n", "\n"))
 
 
 def write_log(path: Path, text: str, *, overwrite: bool = False) -> None:

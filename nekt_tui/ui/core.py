@@ -165,6 +165,21 @@ class NektCore(App[int]):
             return None
         return scheduler.state(run_id).last_success
 
+    def _show_log_problem(self, row: Row | None) -> None:
+        """Tell the log panel what the selected run's last poll met (and its next try)."""
+        if row is None:
+            return
+        scheduler = self._scheduler
+        due = None
+        if scheduler is not None and row.run_id in scheduler:
+            due = scheduler.state(row.run_id).next_due
+        # A run never fetched names what stops every run (a refused key, the host down).
+        stopped = self.conn.error if self.conn.kind in ("auth", "unreachable") else None
+        error = stopped if row.run is None and stopped is not None else row.error
+        self.widgets.log_panel.show_problem(
+            row.run_id, error, now=self.now(), next_try=due, waiting_since=row.slow_since
+        )
+
     @property
     def scheduler(self) -> Scheduler | None:
         """The poll engine (None without an API key)."""
@@ -383,15 +398,7 @@ class NektCore(App[int]):
         if log and row is not None and run_id != self._shown_run:
             self._shown_run = run_id
             w.log_panel.select(row.run_id, row.run)
-        if row is not None:
-            self._tell_log_problem(row.run_id)
-
-    def _tell_log_problem(self, run_id: str) -> None:
-        # The log panel says what the status panel says instead of "waiting for the first
-        # poll": `LogPanel.show_problem(run_id, text or None)`, when the panel has it.
-        show_problem = getattr(self.widgets.log_panel, "show_problem", None)
-        if show_problem is not None:
-            show_problem(run_id, self.run_problem(run_id))
+        self._show_log_problem(row)
 
     def list_changed(self) -> None:
         """Rows were added, removed, filtered or re-sorted."""
@@ -422,8 +429,8 @@ class NektCore(App[int]):
             w.watch_list.tick()
             w.status.refresh_text()
             w.pipeline.refresh_text()
-            if w.watch_list.selected is not None:  # "slow: waiting 45s" moves
-                self._tell_log_problem(w.watch_list.selected)
+            selected = w.watch_list.selected  # "slow: waiting 45s" moves
+            self._show_log_problem(self.model.get(selected) if selected is not None else None)
             w.header.redraw()
             if self._save_pending:
                 self.save_now()

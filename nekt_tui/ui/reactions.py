@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from nekt_tui.api.enums import RunStatus
-from nekt_tui.api.errors import ApiUnreachableError, RateLimitedError, SlowAnswerError
+from nekt_tui.api.errors import ApiUnreachableError, NektError, RateLimitedError, SlowAnswerError
 from nekt_tui.ui.model import HISTORY_KEPT, Row, StatusValue, Transition, WatchModel
 from nekt_tui.ui.status_style import attention_rank, status_text
 from nekt_tui.ui.widgets.header_bar import Connection
@@ -102,7 +102,7 @@ class EventReducer:
     def apply(self, event: Event) -> None:
         """Fold one event into the model and the pending batch."""
         if isinstance(event, AuthProblem):
-            self._set_conn("auth", message=f"{event.error}; {self._auth_help}")
+            self._set_conn("auth", message=f"{event.error}; {self._auth_help}", error=event.error)
             return
         if isinstance(event, RateLimited):
             self._set_conn("rate_limited", until=event.until)
@@ -110,7 +110,9 @@ class EventReducer:
         if isinstance(event, HostDown):
             # One line for the host, not a problem per run: every poll waits for `until`.
             since = self.conn.since if self.conn.kind == "unreachable" else None
-            self._set_conn("unreachable", until=event.until, since=since or event.at)
+            self._set_conn(
+                "unreachable", until=event.until, since=since or event.at, error=event.error
+            )
             return
         if isinstance(event, Recovered) and event.run_id is None:
             ended_limit = event.scope == "rate_limit" and self.conn.kind == "rate_limited"
@@ -150,9 +152,10 @@ class EventReducer:
         until: datetime | None = None,
         since: datetime | None = None,
         message: str = "",
+        error: NektError | None = None,
     ) -> None:
         self.conn.kind, self.conn.until, self.conn.since = kind, until, since
-        self.conn.message = message
+        self.conn.message, self.conn.error = message, error
         self._batch.header = True
 
     def _updated(self, row: Row, event: RunUpdated) -> None:

@@ -29,6 +29,7 @@ from nekt_tui.watch.events import (
     RunSlow,
     RunUpdated,
 )
+from tests.logview.host import screen_rows
 
 from .conftest import RUN_A, RUN_B, ScriptedSource, advance, run_json, scripted_app
 
@@ -124,7 +125,7 @@ async def test_a_retry_after_on_another_day_shows_its_date() -> None:
         (ServerError(500), "! server error, next try 12:00:"),
         (BadResponseError("not valid JSON"), "! bad response, next try 12:00:"),
         (ApiUnreachableError("api.nekt.ai", "the request timed out"), "! unreachable, next try"),
-        (SlowAnswerError("api.nekt.ai", 30), "! slow: waiting 3"),
+        (SlowAnswerError("api.nekt.ai", 30), "! slow: waiting 1s for its answer"),
         (AnswerTooLargeError(256 << 20), "! answer too large (over 256 MB): not read"),
     ],
 )
@@ -152,16 +153,21 @@ async def test_a_refused_key_is_said_in_the_pipeline_panel() -> None:
         assert "API key was refused" in (app.run_problem(RUN_A) or "")
 
 
-async def test_the_log_panel_is_told_what_a_failed_poll_came_to() -> None:
+async def test_the_log_panel_says_what_a_failed_poll_came_to_and_a_refused_key() -> None:
     source = ScriptedSource({RUN_A: RunNotFoundError(RUN_A)})
     app, clock = scripted_app(source, [RUN_A])
-    told: list[tuple[str, str | None]] = []
     async with app.run_test(size=(120, 30)) as pilot:
-        # The hook the log panel provides (`show_problem(run_id, text or None)`).
-        app.widgets.log_panel.show_problem = lambda run_id, text: told.append((run_id, text))  # type: ignore[attr-defined]
         await advance(pilot, clock, 1)
-        assert (RUN_A, "not found") in told
-        source.answers[RUN_A] = run_json(RUN_A, "running")
+        assert log_message(app).startswith("not found")
+        source.answers[RUN_A] = AuthenticationError(403, "Invalid API key.")
         await pilot.press("r")
         await advance(pilot, clock, 1)
-        assert told[-1] == (RUN_A, None)
+        # No run was ever fetched: the log panel names what stops every run.
+        assert "API key" in log_message(app) and "waiting" not in log_message(app)
+
+
+def log_message(app: NektApp) -> str:
+    """The message the log panel shows in place of a log (folded rows joined back)."""
+    view = app.widgets.log_panel.view
+    assert view.message is not None
+    return " ".join(row for row in screen_rows(view) if row)

@@ -18,7 +18,7 @@ def _files(directory: Path) -> list[Path]:
 RAW_LOG = "first\r\n\x1b[31mred\x1b[0m line\nlast, no newline"
 
 
-async def test_ctrl_s_saves_the_whole_log_as_returned(tmp_path: Path) -> None:
+async def test_ctrl_s_then_raw_saves_the_whole_log_as_returned(tmp_path: Path) -> None:
     async with LogHost(line_cap=2, save_dir=tmp_path).run_test(size=(100, 20)) as pilot:
         panel = pilot.app.query_one(LogPanel)
         panel.select(RUN_A, make_run(RAW_LOG, number=42))
@@ -28,7 +28,7 @@ async def test_ctrl_s_saves_the_whole_log_as_returned(tmp_path: Path) -> None:
         screen = pilot.app.screen
         assert isinstance(screen, SaveLogScreen)
         assert screen.query_one(Input).value == "pipe-x-42.log"
-        await pilot.press("enter")
+        await pilot.press("ctrl+r", "enter")  # raw (plain text is the default)
         await pilot.pause()
         assert not isinstance(pilot.app.screen, SaveLogScreen)
         assert (tmp_path / "pipe-x-42.log").read_bytes() == RAW_LOG.encode()

@@ -9,6 +9,7 @@ from datetime import datetime
 from textual.content import Content
 from textual.widgets import Static
 
+from nekt_tui.api.errors import NektError
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 
@@ -25,6 +26,8 @@ class Connection:
     until: datetime | None = None
     since: datetime | None = None
     message: str = ""
+    #: What stops every run (a refused key, the host down), for panels that name it.
+    error: NektError | None = None
 
 
 @dataclass

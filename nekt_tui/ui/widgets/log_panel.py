@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -24,9 +25,11 @@ from nekt_tui.logview.search import SearchQuery
 from nekt_tui.logview.sgr import plain_text
 from nekt_tui.logview.store import DEFAULT_CAP, LogDeltaLike, split_log
 from nekt_tui.ui.widgets.log_search import LogSearchBar
+from nekt_tui.ui.widgets.log_status import problem_line, status_line
 from nekt_tui.ui.widgets.log_view import LogView
 
 if TYPE_CHECKING:
+    from nekt_tui.api.errors import NektError
     from nekt_tui.api.models import Run
 
 NO_LOG = "this response carries no log (flat shape)"
@@ -40,6 +43,8 @@ class _Place:
 
     top_line: int | None = None
     follow: bool = True
+    #: Sideways scroll: a search that went right to a match stays with its own run.
+    scroll_x: float = 0.0
     query: SearchQuery | None = None
     filter_context: int | None = None
 
@@ -58,21 +63,23 @@ class LogPanel(Widget):
     }
     """
 
+    # Three shown: the footer lists them before Quit and Help, which must fit at 80 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "toggle_follow", "Follow"),
+        Binding("f", "toggle_follow", "Follow", show=False),
         Binding("w", "toggle_wrap", "Wrap"),
         Binding("g", "top", "Top", show=False),
         Binding("G", "bottom", "Bottom", show=False),
         Binding("e", "first_error", "First error"),
         Binding("E", "next_error", "Next error", show=False),
         Binding("l", "toggle_line_numbers", "Line numbers", show=False),
-        Binding("slash", "open_search", "Search"),
+        # Priority: run as the app reads the key, so keys queued behind it reach the box.
+        Binding("slash", "open_search", "Search", priority=True),
         Binding("n", "next_match", "Next match", show=False),
         Binding("N", "previous_match", "Previous match", show=False),
         Binding("F", "toggle_filter", "Filter", show=False),
         Binding("left_square_bracket", "context(-1)", "Less context", show=False),
         Binding("right_square_bracket", "context(1)", "More context", show=False),
-        Binding("ctrl+s", "save", "Save log"),
+        Binding("ctrl+s", "save", "Save log", show=False),
         Binding("c", "copy_visible", "Copy visible", show=False),
         Binding("m", "copy_matches", "Copy matches", show=False),
         Binding("C", "copy_all", "Copy log", show=False),
@@ -100,6 +107,7 @@ class LogPanel(Widget):
         self._regex = False
         self._filter_context = self.DEFAULT_CONTEXT
         self._status_shown: str | None = None
+        self._problem: str | None = None  # what the selected run's last poll met
         self._seek_id = 0  # the error seek under way; a new one (or a new log) bumps it
         self._seeking = False
         self._view: LogView
@@ -132,6 +140,9 @@ class LogPanel(Widget):
             return
         self._remember()
         self._cancel_seek()
+        if run_id != self.run_id:
+            self._problem = None  # the app says the new run's own, if it has one
+            self._close_search()  # a half-typed search was for the other run
         self.run_id, self.run = run_id, run
         self._loaded = False
         place = self._places.get(run_id, _Place())
@@ -139,6 +150,7 @@ class LogPanel(Widget):
         view = self.view
         view.search(place.query, jump=False)
         view.set_filter(place.filter_context if place.query is not None else None)
+        view.scroll_to(x=place.scroll_x, animate=False, immediate=True, force=True)
         if place.follow or place.top_line is None:
             view.set_follow(True)
         else:
@@ -157,9 +169,32 @@ class LogPanel(Widget):
             self.view.sync(run.parsed_log, delta)
         self._update_status()
 
+    def show_problem(
+        self,
+        run_id: str,
+        error: NektError | None,
+        *,
+        now: datetime,
+        next_try: datetime | None = None,
+        waiting_since: datetime | None = None,
+    ) -> None:
+        """The selected run's last poll failed with `error` (None: it did not). Without a
+        log it is said in place of one, else at the end of the status line; see
+        `problem_line` for `next_try` and `waiting_since`. Other runs are ignored."""
+        if run_id != self.run_id:
+            return
+        problem = problem_line(error, now=now, next_try=next_try, waiting_since=waiting_since)
+        if problem == self._problem:
+            return
+        self._problem = problem
+        if self.run is None:
+            self.view.show_message(problem or WAITING)
+        self._update_status()
+
     def clear(self) -> None:
         """Show nothing and forget every run."""
         self._cancel_seek()
+        self._problem = None
         self.run_id = self.run = None
         self._places.clear()
         self._loaded = False
@@ -167,12 +202,20 @@ class LogPanel(Widget):
         self.view.show_message(NO_RUN)
         self._update_status()
 
+    def _close_search(self) -> None:
+        bar = self.query_one(LogSearchBar)
+        if bar.has_class("-open"):
+            typing = bar.input.has_focus
+            bar.close()
+            if typing:
+                self.screen.set_focus(self.view)
+
     def _load(self, run: Run | None) -> None:
         self._cancel_seek()  # its line numbers were the old text's
         view = self.view
         self._loaded = run is not None and run.log is not None
         if run is None:
-            view.show_message(WAITING)
+            view.show_message(self._problem or WAITING)
         elif run.log is None:
             view.show_message(NO_LOG)
         else:
@@ -186,6 +229,7 @@ class LogPanel(Widget):
         self._places[self.run_id] = _Place(
             top_line=None if view.follow else view.top_line(),
             follow=view.follow,
+            scroll_x=view.scroll_x,
             query=m.query if m is not None else None,
             filter_context=view.filter.context if view.filter is not None else None,
         )
@@ -199,37 +243,7 @@ class LogPanel(Widget):
 
     def status_text(self) -> str:
         """The status line: where you are, following or not, new lines, search, filter."""
-        view = self.view
-        if view.message is not None:
-            return view.message
-        store = view.store
-        bottom = view.bottom_line()
-        parts = [f"line {0 if bottom is None else bottom + 1:,} of {store.end:,}"]
-        parts.append("following" if view.follow else "paused")
-        if view.new_lines:
-            parts.append(f"{view.new_lines:,} new line{'s' if view.new_lines != 1 else ''}")
-        m = view.matches
-        if m is not None:
-            if m.pending:
-                parts.append(f"searching “{m.query.text}”…")
-            elif not m.count:
-                parts.append(f"no matches for “{m.query.text}”")
-            else:
-                at = m.index_of_current()
-                prefix = f"{at:,}/" if at is not None else ""
-                parts.append(f"{prefix}{m.count:,} match{'es' if m.count != 1 else ''}")
-        if self._seeking:
-            errors = store.errors
-            span = max(1, store.end - store.first)
-            done = min(1.0, max(0, errors.scanned - store.first) / span)
-            parts.append(f"looking for errors… {done:.0%}")
-        if view.filter is not None:
-            parts.append(f"filter ±{view.filter.context}")
-        if view.wrap:
-            parts.append("wrap")
-        if store.dropped:
-            parts.append(f"{store.dropped:,} older lines dropped")
-        return " · ".join(parts)
+        return status_line(self.view, seeking=self._seeking, problem=self._problem)
 
     def _update_status(self) -> None:
         if not self.is_mounted:
@@ -314,6 +328,11 @@ class LogPanel(Widget):
         view.scroll_to_line(line, top=True)
         self._update_status()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` typed in the search box is text. (Textual maps no character to `slash`, so an
+        Input does not shadow this priority binding by itself.)"""
+        return not (action == "open_search" and self.query_one(LogSearchBar).input.has_focus)
+
     def action_open_search(self) -> None:
         """Open the search bar."""
         m = self.view.matches
@@ -366,7 +385,7 @@ class LogPanel(Widget):
         self._update_status()
 
     def action_save(self) -> None:
-        """Save the selected run's whole log (as the API returned it) to a file."""
+        """Save the selected run's whole log to a file: plain text, or raw if chosen."""
         run = self.run
         if run is None or run.parsed_log is None:
             self.notify("There is no log to save.", severity="warning", timeout=3)

@@ -18,6 +18,7 @@ built.
 
 from __future__ import annotations
 
+import textwrap
 from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING
@@ -243,9 +244,11 @@ class LineRenderer:
         if width is None:
             width = view.scrollable_content_region.width
         if view.message is not None:
-            if row:
+            # Folded at spaces: a problem line is read whole, not scrolled sideways.
+            lines = textwrap.wrap(view.message, max(8, width)) or [""]
+            if row >= len(lines):
                 return Strip.blank(width, base)
-            return self._note(view.message, width, round(view.scroll_x))
+            return self._note(lines[row], width)
         rows = view.rows
         if view.filter is not None and view.filter.is_empty and view.matches is not None:
             if row:

@@ -1,4 +1,5 @@
-"""The save-log dialog: a file name prompt that never overwrites without asking."""
+"""The save-log dialog: a file name prompt that never overwrites without asking, writing
+plain text unless the user picks the raw log (and saying which it will write)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Checkbox, Input, Static
 
-from nekt_tui.logview.save import write_log
+from nekt_tui.logview.save import plain_log, write_log
+
+PLAIN = "Writes plain text: escape sequences and colours removed, safe to cat."
+RAW = (
+    "Writes the raw log, as the API sent it: any escape sequences in it are kept, "
+    "so cat may retitle the terminal, write its clipboard or clear it."
+)
 
 
 class SaveLogScreen(ModalScreen[Path | None]):
@@ -31,10 +38,16 @@ class SaveLogScreen(ModalScreen[Path | None]):
             padding: 0 1;
         }
         #save-log-problem { color: $text-warning; }
+        #save-log-mode { color: $text-muted; }
+        #save-log-mode.-raw { color: $text-warning; }
+        Checkbox { border: none; padding: 0; background: $panel; }
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+r", "toggle_raw", "Raw or plain"),
+    ]
 
     def __init__(self, text: str, default_name: str, directory: Path) -> None:
         super().__init__()
@@ -49,7 +62,27 @@ class SaveLogScreen(ModalScreen[Path | None]):
             yield Static(Text(f"Save the whole log ({self._line_count()}) to:"))
             yield Input(self._default, id="save-log-name")
             yield Static("", id="save-log-problem")
+            yield Checkbox("raw: the log as the API sent it (ctrl+r)", id="save-log-raw")
+            yield Static(PLAIN, id="save-log-mode")
             yield Static(Text(f"in {self._dir} · enter saves · escape cancels"))
+
+    @property
+    def raw(self) -> bool:
+        """True when the raw log will be written, else plain text."""
+        return self.query_one("#save-log-raw", Checkbox).value
+
+    def action_toggle_raw(self) -> None:
+        """Switch between writing plain text and the raw log."""
+        box = self.query_one("#save-log-raw", Checkbox)
+        box.value = not box.value
+
+    @on(Checkbox.Changed, "#save-log-raw")
+    def _mode_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        mode = self.query_one("#save-log-mode", Static)
+        mode.update(RAW if event.value else PLAIN)
+        mode.set_class(event.value, "-raw")
+        self.query_one("#save-log-name", Input).focus()  # enter saves, whatever was clicked
 
     def _line_count(self) -> str:
         n = self._text.count("\n") + (0 if self._text.endswith("\n") or not self._text else 1)
@@ -75,7 +108,8 @@ class SaveLogScreen(ModalScreen[Path | None]):
             path = self._dir / path
         overwrite = self._armed == path
         try:
-            write_log(path, self._text, overwrite=overwrite)
+            text = self._text if self.raw else plain_log(self._text)
+            write_log(path, text, overwrite=overwrite)
         except FileExistsError:
             self._armed = path
             self._problem(f"{path} exists. Press enter again to overwrite it, or change the name.")

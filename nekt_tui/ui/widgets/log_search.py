@@ -23,7 +23,9 @@ class LogSearchBar(Horizontal):
         height: auto;
         display: none;
         &.-open { display: block; }
-        Input { width: 1fr; border: none; height: 1; padding: 0 1; }
+        /* Compact: one row, no border. A bordered Input is three rows; squeezed into
+           the bar's one it kept its rules and lost the text between them. */
+        Input, Input:focus { width: 1fr; border: none; height: 1; padding: 0 1; }
         #log-search-options { width: auto; padding: 0 1; color: $text-muted; }
         #log-search-error { width: auto; padding: 0 1; color: $text-error; }
     }
@@ -53,7 +55,7 @@ class LogSearchBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         """Input, then the option flags and any error."""
-        yield Input(placeholder="search the log", id="log-search-input")
+        yield Input(placeholder="search the log", id="log-search-input", compact=True)
         yield Static(id="log-search-error")
         yield Static(id="log-search-options")
 
@@ -73,7 +75,9 @@ class LogSearchBar(Horizontal):
         self.query_one("#log-search-error", Static).update("")
         self._show_options()
         self.add_class("-open")
-        self.input.focus()
+        # Now, not at the next turn of the loop as `focus()` does: keys typed (or pasted)
+        # right after `/` are already queued, and must land here, not run list commands.
+        self.screen.set_focus(self.input)
 
     def close(self) -> None:
         """Hide the bar."""

@@ -212,7 +212,7 @@ class LogView(ScrollView, can_focus=True):
 
     def _resize_virtual(self) -> None:
         if self.message is not None:
-            size = Size(len(self.message), 1)
+            size = Size(0, 1)  # folded to the width when drawn (LineRenderer.row)
         else:
             width = 0 if self.wrap else self.store.max_width + self.gutter_width()
             size = Size(width, self.rows.rows(self.view))
