@@ -7,55 +7,40 @@ the colour codes it would send, as `TERM=screen` in tmux would receive them.
 
 from __future__ import annotations
 
-import io
-import re
-
 import pytest
 import textual.constants
 from rich.color import Color, ColorSystem
-from rich.console import Console
 
 from nekt_tui.ui.app import NektApp
 
 from .conftest import RUN_A, RUN_B, ScriptedSource, advance, run_json, scripted_app
 
-# An SGR sequence, then the text it colours.
-_SGR = re.compile(r"\x1b\[([0-9;]*)m([^\x1b]*)")
 
+def _foregrounds_16(app: NektApp, word: str) -> list[set[str]]:
+    """For each segment of the screen holding `word`, the 16-colour foreground code a
+    terminal of 16 colours receives for it (its colour downgraded as rich downgrades it).
 
-def _codes_before(ansi: str, word: str) -> list[set[str]]:
-    """For each place `word` is written, the SGR parameters in force for it."""
+    Read from the segments' styles, not from rendered text: Textual caches a strip's
+    rendering, and a strip rendered for another colour system would hide what this one
+    receives."""
     found = []
-    active: set[str] = set()
-    for params, text in _SGR.findall(ansi):
-        parts = params.split(";") if params else ["0"]
-        if "0" in parts or params == "":
-            active = set()
-        active |= {p for p in parts if p not in ("0", "")}
-        if word in text:
-            found.append(set(active))
-    return found
-
-
-def _screen_as(app: NektApp, system: str) -> str:
-    """The whole screen as a terminal of `system` colours would receive it."""
-    console = Console(
-        width=app.size.width,
-        height=app.size.height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system=system,  # type: ignore[arg-type]
-        legacy_windows=False,
-    )
     update = app.screen._compositor.render_update(full=True)
-    with console.capture() as capture:
-        console.print(update)
-    return capture.get()
-
-
-def _foreground_16(codes: set[str]) -> set[str]:
-    """The 16-colour foreground codes among SGR parameters."""
-    return {c for c in codes if c.isdigit() and (30 <= int(c) <= 37 or 90 <= int(c) <= 97)}
+    for line in update.strips:
+        for strip in line:
+            for segment in strip:
+                style = segment.style
+                if word not in segment.text or style is None:
+                    continue
+                color = style.color
+                if color is None:
+                    found.append(set())
+                    continue
+                number = color.downgrade(ColorSystem.STANDARD).number
+                if number is None:
+                    found.append(set())
+                else:
+                    found.append({str(30 + number if number < 8 else 82 + number)})
+    return found
 
 
 RED = {"31", "91"}
@@ -73,9 +58,8 @@ async def test_failed_is_red_and_success_green_on_a_16_colour_terminal(
     app, clock = scripted_app(source, [RUN_A, RUN_B], theme=theme)
     async with app.run_test(size=(160, 30)) as pilot:
         await advance(pilot, clock, 1)
-        ansi = _screen_as(app, "standard")
-        failed = [_foreground_16(c) for c in _codes_before(ansi, "failed")]
-        success = [_foreground_16(c) for c in _codes_before(ansi, "success")]
+        failed = _foregrounds_16(app, "failed")
+        success = _foregrounds_16(app, "success")
         # The list's status column and the status panel's heading, at least.
         assert len(failed) >= 2 and len(success) >= 1
         assert all(codes & RED for codes in failed), failed
