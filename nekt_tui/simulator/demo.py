@@ -144,20 +144,28 @@ def build_demo(world: World, *, flat_run: bool = True, background_runs: int = 0)
 
 
 def add_background_runs(world: World, n: int) -> None:
-    """Add `n` seeded runs of every active pipeline, created in the last two hours but
-    each before the run its pipeline already has (so that run stays its pipeline's latest
+    """Add up to `n` seeded runs of the active pipelines, created in the last two hours,
+    each before any run its pipeline already has (so that run stays its pipeline's latest
     and looks as it did). Run numbers are then renumbered in creation order."""
     if n <= 0:
         return
     rng = random.Random(f"nekt-sim:{world.seed}:background")
-    active = sorted(slug for slug, p in world.pipelines.items() if p.template.active)
     now = world.elapsed()
+    first = {
+        slug: min((r.timeline.created for r in p.runs), default=now)
+        for slug, p in world.pipelines.items()
+        if p.template.active
+    }
     touched = set()
     for _ in range(n):
-        slug = rng.choice(active)
+        ago = rng.uniform(5, _BACKGROUND_SPAN)
+        # Only pipelines whose own runs are newer, then: their newest run stays the one
+        # the demo scripted (its pipeline panel and `last_run` look as without background).
+        allowed = sorted(slug for slug, created in first.items() if created > now - ago)
+        if not allowed:
+            continue
+        slug = rng.choice(allowed)
         pipe = world.pipelines[slug]
-        first = min((r.timeline.created for r in pipe.runs), default=now)
-        ago = now - first + rng.uniform(5, _BACKGROUND_SPAN)
         kinds = [trig.type for trig in pipe.triggers]
         ttype = rng.choice([*kinds, *kinds, "api"])
         phases, outcome, cancel_after = random_lifecycle(rng, waits_for_events=ttype == "event")
