@@ -64,14 +64,18 @@ class World:
         n_runs: int = 20,
         detail: str | None = None,
         refs: str | None = None,
+        run_list: str | None = None,
     ) -> None:
         """`detail` is the shape `GET /api/v1/runs/{id}/` answers in: "nested" (the seed
         page), "flat" (the docs today) or "mixed" (per run, by seed); `shape` is its older
         name and is used when `detail` is None. The run list is always nested. Sources and
         transformations list items follow: older items for nested, newer for flat, per
         pipeline for mixed. `refs` says whether flat runs name their source/destination/
-        transformation by name or by ID ("names", "ids", "mixed": per pipeline); default
-        "mixed" when `detail` is given (the documented API), else "names" (as before)."""
+        transformation by name or by ID ("names", "ids", "mixed": per pipeline). `run_list`
+        says how the run list serves its items: "nested" (as documented, each with its log)
+        or "detail" (each in its run's detail shape). Both default to the documented API
+        ("mixed", "nested") when `detail` is given, else to what `shape` always meant
+        ("names", "detail"), so that older worlds serve what they always served."""
         if detail is not None:
             shape = detail
         if shape not in WORLD_SHAPES:
@@ -79,6 +83,9 @@ class World:
         refs = refs or ("mixed" if detail is not None else "names")
         if refs not in REFS:
             raise ValueError(f"refs must be one of {', '.join(REFS)}, not {refs!r}")
+        run_list = run_list or ("nested" if detail is not None else "detail")
+        if run_list not in ("nested", "detail"):
+            raise ValueError(f"run_list must be nested or detail, not {run_list!r}")
         if not speed > 0:
             raise ValueError("speed must be > 0")
         if n_runs < 0:
@@ -87,6 +94,8 @@ class World:
         self.clock: Clock = clock or SystemClock()
         self.shape = shape
         self.refs = refs
+        #: The shape of every run list item ("nested"), or None: each run's own shape.
+        self.list_item_shape: str | None = "nested" if run_list == "nested" else None
         self._speed = float(speed)
         self._mono_ref = self._mono0 = self.clock.monotonic()
         self._elapsed_ref = 0.0
