@@ -4,7 +4,8 @@ Routes (every path ends in `/`, as on api.nekt.ai):
 `GET /api/v1/runs/` (DRF page-number pagination), `GET /api/v1/runs/{id}/`,
 `POST /api/v1/runs/{id}/cancel/` (returns the run in the flat shape),
 `GET /api/v1/sources/` and `GET /api/v1/transformations/` (see `pipelines_api`).
-The run list is always nested (with logs); `page_size` is capped by `max_page_size`.
+The run list is nested (with logs) as documented (`World.list_item_shape`); `page_size` is
+capped by `max_page_size`.
 `expand[]=FIELD` is honoured as documented (see `expand`).
 Auth is the `x-api-key` header: missing → 401, wrong → 403, revoked → 401, each with a DRF
 `{"detail": ...}`. Unknown or non-UUID run → 404 `{"detail": "Not found."}`; unknown path →
@@ -331,8 +332,8 @@ class SimulatorApp:
         if not 1 <= page <= pages:
             raise _Reply(404, bodies.detail("Invalid page."))
         chosen = runs[(page - 1) * size : page * size]
-        # The list is nested whatever the detail's shape: the documented list page.
-        results = [self._run_body(r.id, "nested", plan, record) for r in chosen]
+        shape = self.world.list_item_shape  # "nested" in the documented API, whatever the detail
+        results = [self._run_body(r.id, shape, plan, record) for r in chosen]
         base = _base_url(scope)
 
         def link(n: int) -> str:
