@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from nekt_tui.clock import FakeClock
-from nekt_tui.simulator import World
+from nekt_tui.simulator import World, app_transport
 from tests.conftest import SimServer, start_sim_server
 
 pytestmark = pytest.mark.integration
@@ -109,3 +109,20 @@ def test_background_runs_are_seeded_and_leave_the_demo_runs_alone() -> None:
         numbers.setdefault(busy.describe(rid).slug, []).append((created, body["number"]))
     for runs in numbers.values():
         assert [n for _, n in sorted(runs)] == sorted(n for _, n in runs)  # numbers follow time
+
+
+async def test_documented_world_lists_nested_older_worlds_as_before() -> None:
+    clock = FakeClock()
+    key = "k"
+    for world, nested in (
+        (World(seed=2, clock=clock, detail="flat", n_runs=6), True),
+        (World(seed=2, clock=clock, shape="flat", n_runs=6), False),  # as it always was
+        (World(seed=2, clock=clock, detail="flat", run_list="detail", n_runs=6), False),
+    ):
+        transport = app_transport(world, key)
+        async with httpx.AsyncClient(transport=transport, base_url="https://nekt.sim") as http:
+            page = (await http.get("/api/v1/runs/", headers={"x-api-key": key})).json()
+        assert len(page["results"]) == 6
+        assert all(("log" in item) is nested for item in page["results"])
+    with pytest.raises(ValueError, match="run_list"):
+        World(run_list="flat")
