@@ -139,6 +139,7 @@ def build_demo(world: World, *, flat_run: bool = True, background_runs: int = 0)
         ago=2,
         lines_per_second=1.5,
     )
+    world.demo_run_ids = world.run_ids
     add_background_runs(world, background_runs)
     return world
 

@@ -104,6 +104,8 @@ class World:
         self.requests = RequestLog()
         self._runs: dict[str, SimRun] = {}
         self._order: list[str] = []
+        #: The runs a demo watches: its own, not its background runs (empty in other worlds).
+        self.demo_run_ids: list[str] = []
         self.pipelines: dict[str, SimPipeline] = {}
         self._build_catalog(random.Random(f"nekt-sim:{seed}:catalog"))
         # A stream of its own, so that the catalog's IDs (and every demo) stay as they were.

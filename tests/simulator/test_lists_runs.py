@@ -95,6 +95,7 @@ def test_background_runs_are_seeded_and_leave_the_demo_runs_alone() -> None:
     busy = World.demo(clock, background_runs=200)
     again = World.demo(clock, background_runs=200)
     assert busy.run_ids[:11] == plain.run_ids and busy.run_ids == again.run_ids
+    assert busy.demo_run_ids == plain.demo_run_ids == plain.run_ids  # what the demo watches
     for rid in plain.run_ids:
         before, after = plain.run_json(rid, "nested"), busy.run_json(rid, "nested")
         assert before is not None and after is not None
