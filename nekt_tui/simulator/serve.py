@@ -70,8 +70,9 @@ def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
         "--detail",
         choices=("nested", "flat", "mixed"),
         default=None,
-        help="shape of GET /api/v1/runs/{id}/: flat (as documented today), nested (the seed "
-        "page) or mixed per run (default: as --shape); the run list is always nested",
+        help="the API as documented: GET /api/v1/runs/{id}/ answers flat (as the docs do "
+        "today), nested (the seed page) or mixed per run; the run list is nested with logs "
+        "(without --detail, --shape decides both, as before)",
     )
     parser.add_argument(
         "--page-size-cap",
