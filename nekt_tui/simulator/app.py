@@ -2,7 +2,11 @@
 
 Routes (every path ends in `/`, as on api.nekt.ai):
 `GET /api/v1/runs/` (DRF page-number pagination), `GET /api/v1/runs/{id}/`,
-`POST /api/v1/runs/{id}/cancel/` (returns the run in the flat shape).
+`POST /api/v1/runs/{id}/cancel/` (returns the run in the flat shape),
+`GET /api/v1/sources/` and `GET /api/v1/transformations/` (see `pipelines_api`).
+The run list is nested (with logs) as documented (`World.list_item_shape`); `page_size` is
+capped by `max_page_size`.
+`expand[]=FIELD` is honoured as documented (see `expand`).
 Auth is the `x-api-key` header: missing → 401, wrong → 403, revoked → 401, each with a DRF
 `{"detail": ...}`. Unknown or non-UUID run → 404 `{"detail": "Not found."}`; unknown path →
 Django's HTML 404. Faults (see `Faults`) are applied before routing, as a proxy would.
@@ -22,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from nekt_tui.simulator import bodies
+from nekt_tui.simulator import bodies, expand, lists, pipelines_api
 from nekt_tui.simulator.faults import Faults, Plan
 from nekt_tui.simulator.requests_log import RequestLog, RequestRecord
 from nekt_tui.simulator.streams import FAR_RETRY_AFTER, Endless, drip, stream_endless
@@ -35,6 +39,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _LIST = re.compile(r"/api/v1/runs/")
+_PIPELINE_LISTS = re.compile(r"/api/v1/(sources|transformations)/")
 _DETAIL = re.compile(r"/api/v1/runs/([^/]+)/")
 _CANCEL = re.compile(r"/api/v1/runs/([^/]+)/cancel/")
 _IS_UUID = re.compile(_UUID)
@@ -79,6 +84,8 @@ def _route(path: str) -> tuple[str | None, str | None]:
     """(route name, lower-case run ID or None) for a path; route None means no such URL."""
     if _LIST.fullmatch(path):
         return "list", None
+    if m := _PIPELINE_LISTS.fullmatch(path):
+        return m.group(1), None
     for name, pattern in (("cancel", _CANCEL), ("detail", _DETAIL)):
         m = pattern.fullmatch(path)
         if m:
@@ -98,7 +105,7 @@ class SimulatorApp:
         *,
         in_process: bool = False,
         page_size: int = 50,
-        max_page_size: int = 500,
+        max_page_size: int = 50,
     ) -> None:
         self.world = world
         self.api_key: str | None = api_key
@@ -245,6 +252,10 @@ class SimulatorApp:
             if method not in ("GET", "HEAD"):
                 raise _not_allowed(method, "GET, HEAD, OPTIONS")
             return _Reply(200, self._list(scope, plan, record))
+        if route in pipelines_api.KINDS:
+            if method not in ("GET", "HEAD"):
+                raise _not_allowed(method, "GET, HEAD, OPTIONS")
+            return _Reply(200, self._pipelines(scope, route, plan, record))
         if run_id is None or not self.world.exists(run_id):
             raise _Reply(404, bodies.detail("Not found."))
         if route == "cancel":
@@ -253,7 +264,8 @@ class SimulatorApp:
             return _Reply(200, self._cancel(run_id, plan, record))
         if method not in ("GET", "HEAD"):
             raise _not_allowed(method, "GET, HEAD, OPTIONS")
-        return _Reply(200, self._run_body(run_id, None, plan, record))
+        tree = expand.parse(_pairs(scope))
+        return _Reply(200, self._run_body(run_id, None, plan, record, tree))
 
     def _too_many(self, remaining: float, plan: Plan, record: RequestRecord) -> _Reply:
         """A 429 whose Retry-After covers the rest of the burst (seconds or HTTP-date)."""
@@ -306,13 +318,22 @@ class SimulatorApp:
         if accepted is None or not hmac.compare_digest(given.encode(), accepted.encode()):
             raise _Reply(403, bodies.detail("Invalid API key."))
 
-    def _run_body(self, run_id: str, shape: str | None, plan: Plan, record: RequestRecord) -> bytes:
-        if not (plan.unknown_enum or plan.extra_fields or plan.malformed):
+    def _run_body(
+        self,
+        run_id: str,
+        shape: str | None,
+        plan: Plan,
+        record: RequestRecord,
+        tree: expand.Tree | None = None,
+    ) -> bytes:
+        if not (plan.unknown_enum or plan.extra_fields or plan.malformed or tree):
             body = self.world.run_body(run_id, shape)
             assert body is not None
             return body
         run = self.world.run_json(run_id, shape)
         assert run is not None
+        if tree:
+            expand.run(self.world, run, tree)
         faults = []
         if plan.unknown_enum:
             faults.append(bodies.unknown_enum(run, plan.pick[1], plan.pick[2]))
@@ -338,7 +359,8 @@ class SimulatorApp:
         size = self.page_size
         raw_size = query.get("page_size", "")
         if raw_size.isdigit() and int(raw_size) > 0:
-            size = min(int(raw_size), self.max_page_size)
+            size = int(raw_size)
+        size = min(size, self.max_page_size)
         t = self.world.elapsed()
         runs = [r for r in self.world.newest_first() if r.timeline.created <= t]
         pages = max(1, math.ceil(len(runs) / size))
@@ -347,7 +369,8 @@ class SimulatorApp:
         if not 1 <= page <= pages:
             raise _Reply(404, bodies.detail("Invalid page."))
         chosen = runs[(page - 1) * size : page * size]
-        results = [self._run_body(r.id, None, plan, record) for r in chosen]
+        shape = self.world.list_item_shape  # "nested" in the documented API, whatever the detail
+        results = [self._run_body(r.id, shape, plan, record) for r in chosen]
         base = _base_url(scope)
 
         def link(n: int) -> str:
@@ -365,6 +388,36 @@ class SimulatorApp:
         }
         prefix = json.dumps(head, separators=(",", ":"))[:-1].encode()
         return prefix + b',"results":[' + b",".join(results) + b"]}"
+
+    def _pipelines(self, scope: Scope, kind: str, plan: Plan, record: RequestRecord) -> bytes:
+        """A DRF page of the sources or transformations list."""
+        pairs = _pairs(scope)
+        chosen = pipelines_api.pipelines(self.world, kind, pairs)
+        try:
+            page = lists.page_of(
+                len(chosen),
+                pairs,
+                _base_url(scope),
+                default_size=self.page_size,
+                cap=self.max_page_size,
+            )
+        except lists.InvalidPage:
+            raise _Reply(404, bodies.detail("Invalid page.")) from None
+        tree = expand.parse(pairs)
+        results = [
+            pipelines_api.item(self.world, kind, pipe, tree)
+            for pipe in chosen[page.start : page.stop]
+        ]
+        encoded = json.dumps({**page.head, "results": results}, separators=(",", ":")).encode()
+        if plan.malformed:
+            encoded = bodies.truncate(encoded, plan.pick[0])
+            record.fault = ",".join(filter(None, (record.fault, "malformed")))
+        return encoded
+
+
+def _pairs(scope: Scope) -> list[tuple[str, str]]:
+    """The query string's (name, value) pairs, repeated names kept."""
+    return parse_qsl(bytes(scope.get("query_string") or b"").decode("latin-1"))
 
 
 def _not_allowed(method: str, allow: str) -> _Reply:
@@ -384,6 +437,9 @@ def _base_url(scope: Scope) -> str:
     return f"{scope.get('scheme', 'http')}://{host}{scope['path']}"
 
 
-def create_app(world: World, api_key: str, faults: Faults | None = None) -> SimulatorApp:
-    """The simulated API over `world`, accepting `api_key`, for serving on a socket."""
-    return SimulatorApp(world, api_key, faults)
+def create_app(
+    world: World, api_key: str, faults: Faults | None = None, *, page_size_cap: int = 50
+) -> SimulatorApp:
+    """The simulated API over `world`, accepting `api_key`, for serving on a socket;
+    `page_size_cap` is the most runs or pipelines one page of a list holds."""
+    return SimulatorApp(world, api_key, faults, max_page_size=page_size_cap)

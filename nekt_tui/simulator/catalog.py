@@ -40,6 +40,16 @@ class PipelineTemplate:
     active: bool = True
     #: Days since the pipeline was created (for created_at / updated_at).
     age_days: int = 200
+    #: The table a transformation writes (the transformations list filters on it).
+    output_table: str | None = None
+
+    @property
+    def connector_slug(self) -> str | None:
+        """The connector a source or destination uses (`tap-hubspot` → `hubspot`)."""
+        for prefix in ("tap-", "target-"):
+            if self.tool.startswith(prefix):
+                return self.tool.removeprefix(prefix)
+        return None
 
 
 def _cron(expr: str, tz: str) -> TriggerTemplate:
@@ -121,7 +131,8 @@ PIPELINES: tuple[PipelineTemplate, ...] = (
         ("stg_orders", "stg_payments", "stg_refunds", "int_order_payments", "fct_revenue_daily",
          "fct_mrr", "dim_products", "dim_customers"),
         (_cron("30 2 * * 1-5", "Europe/Berlin"),),
-        transformation="daily-revenue-rollup", age_days=260,
+        transformation="daily-revenue-rollup", output_table="analytics.fct_revenue_daily",
+        age_days=260,
     ),
     PipelineTemplate(
         "customer-360", "transformation",
@@ -130,7 +141,8 @@ PIPELINES: tuple[PipelineTemplate, ...] = (
         ("stg_hubspot_contacts", "stg_salesforce_accounts", "stg_zendesk_tickets",
          "int_customer_identities", "int_customer_billing", "customer_360"),
         (_event("hubspot-to-catalog.run.success", "salesforce-to-catalog.run.success"),),
-        transformation="customer-360", age_days=240,
+        transformation="customer-360", output_table="analytics.customer_360",
+        age_days=240,
     ),
     PipelineTemplate(
         "marketing-attribution", "transformation",
@@ -139,7 +151,8 @@ PIPELINES: tuple[PipelineTemplate, ...] = (
         ("raw_google_ads.campaign_performance_report", "raw_hubspot.deals", "analytics.touchpoints",
          "analytics.attribution_daily"),
         (_event("google-ads-to-catalog.run.success"),),
-        transformation="marketing-attribution", age_days=95,
+        transformation="marketing-attribution", output_table="analytics.attribution_daily",
+        age_days=95,
     ),
     PipelineTemplate(
         "churn-features", "transformation",
@@ -148,7 +161,8 @@ PIPELINES: tuple[PipelineTemplate, ...] = (
         ("features.usage_weekly", "features.billing_weekly", "features.support_weekly",
          "features.churn_training_set"),
         (_cron("0 6 * * 1", "America/Sao_Paulo"), _MANUAL),
-        transformation="churn-features", age_days=80,
+        transformation="churn-features", output_table="features.churn_training_set",
+        age_days=80,
     ),
     PipelineTemplate(
         "catalog-to-salesforce", "destination",

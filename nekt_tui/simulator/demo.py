@@ -7,7 +7,10 @@ finishes cancelling, queued and pending ones start), one keeps running and loggi
 
 from __future__ import annotations
 
+import random
 from typing import TYPE_CHECKING
+
+from nekt_tui.simulator.generate import random_lifecycle
 
 if TYPE_CHECKING:
     from nekt_tui.simulator.world import World
@@ -17,8 +20,20 @@ _Q = "queued"
 _R = "running"
 
 
-def build_demo(world: World) -> World:
-    """Add the demo runs to an empty world and return it."""
+#: How far back (world seconds) background runs reach.
+_BACKGROUND_SPAN = 7200.0
+#: Body log lines a background run writes at most: pages of the run list stay realistic
+#: (every item carries its log) without each costing megabytes.
+_BACKGROUND_LINES = 400
+
+
+def build_demo(world: World, *, flat_run: bool = True, background_runs: int = 0) -> World:
+    """Add the demo runs to an empty world and return it.
+
+    `flat_run` serves the Zendesk run flat whatever the world's detail setting (the demo
+    as it always was); `background_runs` adds older runs of many pipelines (see
+    `add_background_runs`).
+    """
     add = world.add_run
     # pending_events now; queued at +20 s, running at +28 s, success at +128 s.
     add(
@@ -103,7 +118,7 @@ def build_demo(world: World) -> World:
         pipeline="zendesk-to-catalog",
         trigger_type="api",
         ago=20,
-        shape="flat",
+        shape="flat" if flat_run else None,
         lines_per_second=2,
     )
     # Finished 6 minutes ago with ~8,000 log lines.
@@ -124,4 +139,51 @@ def build_demo(world: World) -> World:
         ago=2,
         lines_per_second=1.5,
     )
+    world.demo_run_ids = world.run_ids
+    add_background_runs(world, background_runs)
     return world
+
+
+def add_background_runs(world: World, n: int) -> None:
+    """Add up to `n` seeded runs of the active pipelines, created in the last two hours,
+    each before any run its pipeline already has (so that run stays its pipeline's latest
+    and looks as it did). Run numbers are then renumbered in creation order."""
+    if n <= 0:
+        return
+    rng = random.Random(f"nekt-sim:{world.seed}:background")
+    now = world.elapsed()
+    first = {
+        slug: min((r.timeline.created for r in p.runs), default=now)
+        for slug, p in world.pipelines.items()
+        if p.template.active
+    }
+    touched = set()
+    for _ in range(n):
+        ago = rng.uniform(5, _BACKGROUND_SPAN)
+        # Only pipelines whose own runs are newer, then: their newest run stays the one
+        # the demo scripted (its pipeline panel and `last_run` look as without background).
+        allowed = sorted(slug for slug, created in first.items() if created > now - ago)
+        if not allowed:
+            continue
+        slug = rng.choice(allowed)
+        pipe = world.pipelines[slug]
+        kinds = [trig.type for trig in pipe.triggers]
+        ttype = rng.choice([*kinds, *kinds, "api"])
+        phases, outcome, cancel_after = random_lifecycle(rng, waits_for_events=ttype == "event")
+        running = sum(seconds for _, seconds in phases)
+        world.add_run(
+            phases,
+            outcome,
+            pipeline=slug,
+            trigger_type=ttype,
+            ago=round(ago, 3),
+            cancel_after=cancel_after,
+            lines_per_second=round(min(rng.uniform(0.2, 1.0), _BACKGROUND_LINES / running), 3),
+        )
+        touched.add(slug)
+    for slug in touched:
+        pipe = world.pipelines[slug]
+        start = min(r.number for r in pipe.runs)
+        for i, run in enumerate(pipe.runs):  # already in creation order
+            run.number = start + i
+        pipe.next_number = start + len(pipe.runs)

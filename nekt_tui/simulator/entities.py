@@ -36,6 +36,13 @@ class SimPipeline:
     created: float
     updated: float
     next_number: int
+    #: The ID of this pipeline's item in the sources or transformations list.
+    item_id: str = ""
+    #: "older" (`pipeline_slug`, `last_run` object) or "newer" (`slug`, `last_run` ID) items.
+    list_shape: str = "older"
+    #: A flat run names this pipeline's source/destination/transformation by `item_id`
+    #: (an Expandable field left unexpanded) rather than by name.
+    ref_by_id: bool = False
     runs: list[SimRun] = field(default_factory=list)
     _created: list[float] = field(default_factory=list, repr=False)
 
@@ -43,6 +50,12 @@ class SimPipeline:
     def slug(self) -> str:
         """The pipeline's slug."""
         return self.template.slug
+
+    def ref(self, name: str | None) -> str | None:
+        """How a flat run names this pipeline's source, destination or transformation."""
+        if name is None:
+            return None
+        return self.item_id if self.ref_by_id else name
 
     def add(self, run: SimRun) -> None:
         """Record a run of this pipeline."""

@@ -75,6 +75,28 @@ def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
         help="run JSON shape (default nested; the demo world always has one flat run)",
     )
     parser.add_argument(
+        "--detail",
+        choices=("nested", "flat", "mixed"),
+        default=None,
+        help="the API as documented: GET /api/v1/runs/{id}/ answers flat (as the docs do "
+        "today), nested (the seed page) or mixed per run; the run list is nested with logs "
+        "(without --detail, --shape decides both, as before)",
+    )
+    parser.add_argument(
+        "--page-size-cap",
+        type=int,
+        default=50,
+        metavar="N",
+        help="most items one page of a list holds, whatever page_size asks (default 50)",
+    )
+    parser.add_argument(
+        "--background-runs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="demo world: add N older runs of many pipelines between the demo's own",
+    )
+    parser.add_argument(
         "--runs",
         type=int,
         default=0,
@@ -132,7 +154,7 @@ def _banner(world: World, url: str, key: str, args: argparse.Namespace, faults: 
     kind = f"{args.runs} generated runs (seed {args.seed})" if args.runs else "demo world"
     lines = [
         f"nekt-tui simulator: {kind}, {len(world.run_ids)} runs, speed {args.speed:g}x, "
-        f"shape {args.shape}, faults {'on' if faults.active else 'off'}",
+        f"shape {args.detail or args.shape}, faults {'on' if faults.active else 'off'}",
         f"listening on {url}",
         f"key: {key}",
     ]
@@ -160,9 +182,17 @@ def simulate_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if not 0 <= args.port <= 65535 or not args.speed > 0 or args.runs < 0:
+    if (
+        not 0 <= args.port <= 65535
+        or not args.speed > 0
+        or args.runs < 0
+        or args.page_size_cap < 1
+        or args.background_runs < 0
+    ):
         print(
-            "nekt-tui simulate: --port must be 0-65535, --speed > 0, --runs >= 0", file=sys.stderr
+            "nekt-tui simulate: --port must be 0-65535, --speed > 0, --runs >= 0, "
+            "--page-size-cap >= 1, --background-runs >= 0",
+            file=sys.stderr,
         )
         return 2
     try:
@@ -171,10 +201,14 @@ def simulate_command(args: argparse.Namespace) -> int:
         print(f"nekt-tui simulate: {exc}", file=sys.stderr)
         return 2
     if args.runs:
-        world = World(args.seed, speed=args.speed, shape=args.shape, n_runs=args.runs)
+        world = World(
+            args.seed, speed=args.speed, shape=args.shape, n_runs=args.runs, detail=args.detail
+        )
     else:
-        world = World.demo(speed=args.speed)
-        if args.shape == "flat":
+        world = World.demo(
+            speed=args.speed, detail=args.detail, background_runs=args.background_runs
+        )
+        if args.detail is None and args.shape == "flat":
             for rid in world.run_ids:
                 world.set_shape(rid, "flat")
     key = args.key or default_key(args.seed)
@@ -187,7 +221,7 @@ def simulate_command(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     config = uvicorn.Config(
-        create_app(world, key, faults),
+        create_app(world, key, faults, page_size_cap=args.page_size_cap),
         log_level="warning",
         http="h11",
         loop="asyncio",

@@ -181,10 +181,15 @@ def flat(run: SimRun, t: float, iso: Iso) -> dict[str, Any]:
         "trigger": run.trigger_json(),
         "triggered_by": run.user.template.id if run.user is not None else None,
         "triggered_by_token": run.token.id if run.token is not None else None,
-        "source": tpl.source,
-        "destination": tpl.destination,
-        "transformation": tpl.transformation,
+        "source": run.pipeline.ref(tpl.source),
+        "destination": run.pipeline.ref(tpl.destination),
+        "transformation": run.pipeline.ref(tpl.transformation),
     }
+
+
+def run_summary(run: SimRun, t: float, iso: Iso) -> dict[str, Any]:
+    """A pipeline's `last_run` object in the older sources/transformations list items."""
+    return {"id": run.id, **_times(run, t, iso), "status": run.timeline.status_at(t).value}
 
 
 def render(run: SimRun, t: float, iso: Iso, shape: str | None = None) -> dict[str, Any]:

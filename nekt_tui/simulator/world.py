@@ -26,6 +26,8 @@ from nekt_tui.simulator.logs import LogProfile, RunLogWriter
 from nekt_tui.simulator.requests_log import RequestLog
 
 WORLD_SHAPES = (*SHAPES, "mixed")
+#: How flat runs name their source/destination/transformation: by name, by ID, or per pipeline.
+REFS = ("names", "ids", "mixed")
 TRIGGER_TYPES = ("manual", "cron", "event", "api")
 _DAY = 86400.0
 
@@ -60,9 +62,30 @@ class World:
         speed: float = 1.0,
         shape: str = "nested",
         n_runs: int = 20,
+        detail: str | None = None,
+        refs: str | None = None,
+        run_list: str | None = None,
     ) -> None:
+        """`detail` is the shape `GET /api/v1/runs/{id}/` answers in: "nested" (the seed
+        page), "flat" (the docs today) or "mixed" (per run, by seed); `shape` is its older
+        name and is used when `detail` is None. The run list is always nested. Sources and
+        transformations list items follow: older items for nested, newer for flat, per
+        pipeline for mixed. `refs` says whether flat runs name their source/destination/
+        transformation by name or by ID ("names", "ids", "mixed": per pipeline). `run_list`
+        says how the run list serves its items: "nested" (as documented, each with its log)
+        or "detail" (each in its run's detail shape). Both default to the documented API
+        ("mixed", "nested") when `detail` is given, else to what `shape` always meant
+        ("names", "detail"), so that older worlds serve what they always served."""
+        if detail is not None:
+            shape = detail
         if shape not in WORLD_SHAPES:
-            raise ValueError(f"shape must be one of {', '.join(WORLD_SHAPES)}, not {shape!r}")
+            raise ValueError(f"detail must be one of {', '.join(WORLD_SHAPES)}, not {shape!r}")
+        refs = refs or ("mixed" if detail is not None else "names")
+        if refs not in REFS:
+            raise ValueError(f"refs must be one of {', '.join(REFS)}, not {refs!r}")
+        run_list = run_list or ("nested" if detail is not None else "detail")
+        if run_list not in ("nested", "detail"):
+            raise ValueError(f"run_list must be nested or detail, not {run_list!r}")
         if not speed > 0:
             raise ValueError("speed must be > 0")
         if n_runs < 0:
@@ -70,6 +93,9 @@ class World:
         self.seed = seed
         self.clock: Clock = clock or SystemClock()
         self.shape = shape
+        self.refs = refs
+        #: The shape of every run list item ("nested"), or None: each run's own shape.
+        self.list_item_shape: str | None = "nested" if run_list == "nested" else None
         self._speed = float(speed)
         self._mono_ref = self._mono0 = self.clock.monotonic()
         self._elapsed_ref = 0.0
@@ -78,8 +104,12 @@ class World:
         self.requests = RequestLog()
         self._runs: dict[str, SimRun] = {}
         self._order: list[str] = []
+        #: The runs a demo watches: its own, not its background runs (empty in other worlds).
+        self.demo_run_ids: list[str] = []
         self.pipelines: dict[str, SimPipeline] = {}
         self._build_catalog(random.Random(f"nekt-sim:{seed}:catalog"))
+        # A stream of its own, so that the catalog's IDs (and every demo) stay as they were.
+        self._list_items(random.Random(f"nekt-sim:{seed}:list-items"))
         if n_runs:
             populate(self, n_runs, random.Random(f"nekt-sim:{seed}:generate"))
 
@@ -170,6 +200,27 @@ class World:
             )
             for tpl in catalog.TOKENS
         ]
+
+    def _list_items(self, rng: random.Random) -> None:
+        for pipe in self.pipelines.values():
+            pipe.item_id = _uuid(rng)
+            newer = rng.random() < 0.5
+            by_id = rng.random() < 0.5
+            if self.shape != "mixed":
+                newer = self.shape == "flat"
+            if self.refs != "mixed":
+                by_id = self.refs == "ids"
+            pipe.list_shape = "newer" if newer else "older"
+            pipe.ref_by_id = by_id
+
+    @property
+    def detail(self) -> str:
+        """The detail shape setting: nested, flat or mixed (runs may differ: `set_shape`)."""
+        return self.shape
+
+    def user(self, user_id: int) -> SimUser | None:
+        """The workspace member with this ID, or None."""
+        return next((u for u in self.users if u.template.id == user_id), None)
 
     # -- runs -----------------------------------------------------------------------------
 
@@ -367,9 +418,23 @@ class World:
         )
 
     @classmethod
-    def demo(cls, clock: Clock | None = None, *, speed: float = 1.0) -> World:
-        """The fixed, lively demo world that `nekt-tui --demo` shows."""
-        return build_demo(cls(seed=2026, clock=clock, speed=speed, n_runs=0))
+    def demo(
+        cls,
+        clock: Clock | None = None,
+        *,
+        speed: float = 1.0,
+        detail: str | None = None,
+        background_runs: int = 0,
+    ) -> World:
+        """The fixed, lively demo world that `nekt-tui --demo` shows.
+
+        `detail` None keeps the demo as it always was (nested, one run flat); "flat",
+        "nested" or "mixed" serve every run's detail that way (see `World`).
+        `background_runs` adds that many older runs of many pipelines between the demo's
+        own, so that a watched run can sit on page 2 or later of the run list.
+        """
+        world = cls(seed=2026, clock=clock, speed=speed, n_runs=0, detail=detail)
+        return build_demo(world, flat_run=detail is None, background_runs=background_runs)
 
 
 def _started_by(ttype: str, trigger: SimTrigger | None, user: SimUser, token: SimToken) -> str:
