@@ -38,6 +38,7 @@ from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import Run, RunPage
 from nekt_tui.api.reading import LARGE_BODY, Deadline, read_body
 from nekt_tui.api.redact import Redactor
+from nekt_tui.api.scrub import scrub_model
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,10 @@ class NektClient:
     explicit refresh try once inside the window.
 
     Server text that reaches a message (an error's `detail`, a content type, a field
-    path) is sanitised and has the key and token-looking values redacted (`redact`).
+    path) is sanitised and has the key and token-looking values redacted (`redact`);
+    every string of a returned run or page (its log, slug, description, user, token
+    description, unknown enum values...) has them redacted too (`scrub_model`: a few
+    exact scans, and nothing copied when none is found).
     Each request is logged at DEBUG on `nekt_tui.api.client`: method, path, status,
     bytes and milliseconds, or the failure's type; never the key or a header.
     """
@@ -311,6 +315,8 @@ class NektClient:
                 deadline.stop()
             self._check_status(response, content, run_id)
             result = parse(model, content, response.headers.get("content-type"), self.redact)
+            del content  # a big log is not held twice while it is scrubbed
+            result = scrub_model(result, self._redactor)
         except BaseException as exc:
             error = self._error(exc, deadline)
             if log.isEnabledFor(logging.DEBUG):
