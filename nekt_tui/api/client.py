@@ -36,6 +36,7 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import Run, RunPage
+from nekt_tui.api.proxy import transport_for
 from nekt_tui.api.reading import LARGE_BODY, Deadline, read_body
 from nekt_tui.api.redact import Redactor
 from nekt_tui.api.scrub import scrub_model
@@ -145,21 +146,23 @@ class NektClient:
         headers = {"user-agent": USER_AGENT, "accept": "application/json"}
         if self._key_error is None:
             headers["x-api-key"] = api_key
+        # Requests go straight to the transport (`handle_async_request`), with the headers
+        # and timeouts `AsyncClient` would send: `AsyncClient.request` also merges URLs,
+        # headers and cookies, runs the auth (and netrc), redirect and cookie machinery
+        # (none wanted here) per request: 15 % of the CPU of a status check (benchmarks,
+        # figure 3). The client is kept for its default headers and its close.
+        self._transport = (
+            transport if transport is not None else transport_for(self.base_url, limits)
+        )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
             timeout=timeout,
             limits=limits,
-            transport=transport,
+            transport=self._transport,
             follow_redirects=False,
             verify=True,
         )
-        # Requests go straight to the transport the client routes the API's URL to (its
-        # pool, or a proxy from the environment), with the headers and timeouts it would
-        # send. `AsyncClient.request` also merges URLs, headers and cookies, runs the auth
-        # and redirect machinery (none used here) and parses Set-Cookie per request: 15 %
-        # of the CPU of a status check (benchmarks, figure 3).
-        self._transport = self._http._transport_for_url(httpx.URL(self.base_url))
         self._headers = self._http.headers
         self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
         patient = httpx.Timeout(patient_timeout, connect=timeout.connect)
