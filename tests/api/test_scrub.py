@@ -11,6 +11,8 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import nekt_tui.api.client as client_module
 from nekt_tui.api.client import NektClient
@@ -44,6 +46,35 @@ def test_scrub_redacts_what_redact_does_line_by_line(form: str) -> None:
     assert redactor.suspect(text)
     assert redactor.scrub(text) == redactor.redact(text)
     assert form not in redactor.scrub(text)
+
+
+PIECES = st.sampled_from(
+    [
+        KEY,
+        quote(KEY, safe=""),
+        base64.b64encode(KEY.encode()).decode(),
+        KEY[:12],
+        KEY[-13:],
+        "nk_live_AbCdEf123456",
+        "nk_test_",
+        "bank_account_12345678",
+        "\n",
+        " ",
+        "x",
+        "9",
+        "row 42 ok",
+        "é",
+    ]
+)
+
+
+@given(st.lists(PIECES, max_size=12))
+def test_scrub_agrees_with_redact_on_anything_made_of_keys_tokens_and_words(
+    pieces: list[str],
+) -> None:
+    text = "".join(pieces)
+    redactor = Redactor(KEY)
+    assert redactor.scrub(text) == redactor.redact(text)
 
 
 def test_scrub_of_clean_text_is_the_same_object() -> None:
