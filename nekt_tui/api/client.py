@@ -36,8 +36,10 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import Run, RunPage
+from nekt_tui.api.proxy import transport_for
 from nekt_tui.api.reading import LARGE_BODY, Deadline, read_body
 from nekt_tui.api.redact import Redactor
+from nekt_tui.api.scrub import scrub_model
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,10 @@ class NektClient:
     explicit refresh try once inside the window.
 
     Server text that reaches a message (an error's `detail`, a content type, a field
-    path) is sanitised and has the key and token-looking values redacted (`redact`).
+    path) is sanitised and has the key and token-looking values redacted (`redact`);
+    every string of a returned run or page (its log, slug, description, user, token
+    description, unknown enum values...) has them redacted too (`scrub_model`: a few
+    exact scans, and nothing copied when none is found).
     Each request is logged at DEBUG on `nekt_tui.api.client`: method, path, status,
     bytes and milliseconds, or the failure's type; never the key or a header.
     """
@@ -141,21 +146,23 @@ class NektClient:
         headers = {"user-agent": USER_AGENT, "accept": "application/json"}
         if self._key_error is None:
             headers["x-api-key"] = api_key
+        # Requests go straight to the transport (`handle_async_request`), with the headers
+        # and timeouts `AsyncClient` would send: `AsyncClient.request` also merges URLs,
+        # headers and cookies, runs the auth (and netrc), redirect and cookie machinery
+        # (none wanted here) per request: 15 % of the CPU of a status check (benchmarks,
+        # figure 3). The client is kept for its default headers and its close.
+        self._transport = (
+            transport if transport is not None else transport_for(self.base_url, limits)
+        )
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
             timeout=timeout,
             limits=limits,
-            transport=transport,
+            transport=self._transport,
             follow_redirects=False,
             verify=True,
         )
-        # Requests go straight to the transport the client routes the API's URL to (its
-        # pool, or a proxy from the environment), with the headers and timeouts it would
-        # send. `AsyncClient.request` also merges URLs, headers and cookies, runs the auth
-        # and redirect machinery (none used here) and parses Set-Cookie per request: 15 %
-        # of the CPU of a status check (benchmarks, figure 3).
-        self._transport = self._http._transport_for_url(httpx.URL(self.base_url))
         self._headers = self._http.headers
         self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
         patient = httpx.Timeout(patient_timeout, connect=timeout.connect)
@@ -311,6 +318,8 @@ class NektClient:
                 deadline.stop()
             self._check_status(response, content, run_id)
             result = parse(model, content, response.headers.get("content-type"), self.redact)
+            del content  # a big log is not held twice while it is scrubbed
+            result = scrub_model(result, self._redactor)
         except BaseException as exc:
             error = self._error(exc, deadline)
             if log.isEnabledFor(logging.DEBUG):

@@ -90,3 +90,23 @@ def test_the_logging_filter_redacts_messages_arguments_and_tracebacks() -> None:
     text = logging.Formatter().format(record)
     assert KEY not in text and KEY[:14] not in text and f"key {REDACTED}" in text
     assert "ValueError: server echoed [redacted]" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wrote bank_account_12345678 and chunk_id_a8f9c0d1e2",
+        "INFO trunk_build_20261204 done",
+    ],
+)
+def test_a_word_that_only_ends_like_a_token_is_left_alone(text: str) -> None:
+    redactor = Redactor(KEY)
+    assert redactor.redact(text) == text
+    assert redactor.scrub(text) is text
+
+
+def test_a_token_after_punctuation_or_glued_to_the_key_is_still_redacted() -> None:
+    redactor = Redactor(KEY)
+    for text in ("(nk_live_AbCdEf123456)", "_nk_live_AbCdEf123456", f"{KEY}nk_test_ZZZZZZZZ"):
+        assert redactor.redact(text).replace(REDACTED, "").strip("()_") == ""
+        assert redactor.scrub(text) == redactor.redact(text)
