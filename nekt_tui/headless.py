@@ -33,7 +33,15 @@ from nekt_tui.api.models import Run, RunStatus
 from nekt_tui.clock import Clock
 from nekt_tui.reporting import UnexpectedError, report_hint
 from nekt_tui.sanitize import sanitize
-from nekt_tui.watch.events import AuthProblem, Event, PollFailed, RateLimited, StatusChanged
+from nekt_tui.watch.events import (
+    AuthProblem,
+    Event,
+    HostDown,
+    PollFailed,
+    RateLimited,
+    RunSlow,
+    StatusChanged,
+)
 from nekt_tui.watch.plain import (
     Painter,
     enum_text,
@@ -54,6 +62,8 @@ EXIT_TIMEOUT = 124
 MAX_CONSECUTIVE_FAILURES = 3
 #: `status` fetches at most this many runs at once.
 STATUS_CONCURRENCY = 8
+#: `status` asks at most this many slow runs again at once, each with more patience.
+STATUS_PATIENT = 2
 
 log = logging.getLogger(__name__)
 
@@ -190,15 +200,25 @@ async def run_status(
         return _usage_error(err, exc)
     gate = asyncio.Semaphore(STATUS_CONCURRENCY)
 
+    # A slow run is asked again with more patience, outside the gate and two at a time,
+    # so slow runs never hold the slots the others need.
+    patient = asyncio.Semaphore(STATUS_PATIENT)
+
     async def fetch(run_id: str) -> Run | NektError:
-        async with gate:
-            try:
-                return await client.get_run(run_id)
-            except NektError as exc:
-                return exc
-            except Exception as exc:  # one line and exit 3, the traceback to the log only
-                log.error("status of %s: unexpected %s", run_id, type(exc).__name__, exc_info=True)
-                return UnexpectedError(exc)
+        try:
+            async with gate:
+                try:
+                    return await client.get_run(run_id)
+                except SlowAnswerError as exc:
+                    then = "; asking once more, waiting up to 5 minutes"
+                    _problem(err, run_id, exc, then)
+            async with patient:
+                return await client.get_run(run_id, patient=True)
+        except NektError as exc:
+            return exc
+        except Exception as exc:  # one line and exit 3, the traceback to the log only
+            log.error("status of %s: unexpected %s", run_id, type(exc).__name__, exc_info=True)
+            return UnexpectedError(exc)
 
     results = await asyncio.gather(*(fetch(rid) for rid in ids))
     runs = [r for r in results if isinstance(r, Run)]
@@ -294,6 +314,17 @@ class _Waiter:
         elif isinstance(event, RateLimited):
             until = format_time(event.until)
             print(f"nekt-tui: rate limited by the API; waiting until {until}", file=self.err)
+        elif isinstance(event, RunSlow) and event.run_id in self.pending:
+            print(
+                f"nekt-tui: {event.run_id}: slow to answer; waiting longer for it",
+                file=self.err,
+            )
+        elif isinstance(event, HostDown):
+            until = format_time(event.until)
+            print(
+                f"nekt-tui: cannot reach the API ({facts(event.error)}); trying again at {until}",
+                file=self.err,
+            )
 
     def _failed(self, event: PollFailed) -> None:
         if event.run_id not in self.pending:

@@ -99,7 +99,13 @@ def build_app(
     def make_source(key: str) -> NektClient:
         from nekt_tui.api.client import NektClient
 
-        return NektClient(key, config.api_url, sleep=real_clock.sleep, now=real_clock.now)
+        return NektClient(
+            key,
+            config.api_url,
+            sleep=real_clock.sleep,
+            now=real_clock.now,
+            max_response_bytes=config.max_response_mb << 20,
+        )
 
     if config.api_key is None:
         return make(

@@ -32,9 +32,20 @@ async def endless(writer: asyncio.StreamWriter, chunk: bytes) -> None:
         await writer.drain()
 
 
-@contextlib.asynccontextmanager
-async def serve(answer: Writer) -> AsyncIterator[Served]:
+def serve(answer: Writer) -> contextlib.AbstractAsyncContextManager[Served]:
     """Serve every request with `answer(writer)` (which writes the whole response)."""
+
+    async def reply(writer: asyncio.StreamWriter, _request: bytes) -> None:
+        await answer(writer)
+
+    return serve_requests(reply)
+
+
+@contextlib.asynccontextmanager
+async def serve_requests(
+    answer: Callable[[asyncio.StreamWriter, bytes], Awaitable[None]],
+) -> AsyncIterator[Served]:
+    """Serve every request with `answer(writer, request head)`."""
     tasks: set[asyncio.Task[None]] = set()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -43,7 +54,7 @@ async def serve(answer: Writer) -> AsyncIterator[Served]:
             while True:
                 request = await reader.readuntil(b"\r\n\r\n")
                 served.requests.append(request)
-                await answer(writer)
+                await answer(writer, request)
         except (OSError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass  # the client hung up (the point of most of these servers)
         finally:

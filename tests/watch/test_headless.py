@@ -293,3 +293,36 @@ async def test_status_says_a_server_error_is_not_retried_further(sim: Sim) -> No
     assert line.startswith(f"nekt-tui: {rid}: the API failed with HTTP 5")
     assert "will be retried" not in line
     assert line.endswith("; not retried further (exit 3)")
+
+
+async def test_status_waits_longer_for_a_slow_run_and_shows_it() -> None:
+    """A run whose answer takes longer than the usual wait (others answer at once) is slow,
+    not unreachable: `status` asks it once more with more patience and prints it, exit 0."""
+    import httpx
+
+    from nekt_tui.api.client import NektClient
+    from tests.api.loopback import head, serve_requests
+
+    slow_id, fast_id = (
+        "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+        "9a1f6a3e-0d44-4b50-8888-8dd25736052b",
+    )
+
+    async def answer(writer: asyncio.StreamWriter, request: bytes) -> None:
+        rid = slow_id if slow_id.encode() in request else fast_id
+        if rid == slow_id:
+            await asyncio.sleep(0.5)
+        body = json.dumps({"id": rid, "status": "running"}).encode()
+        writer.write(head(content_type="application/json", content_length=str(len(body))) + body)
+        await writer.drain()
+
+    out, err = io.StringIO(), io.StringIO()
+    args = argparse.Namespace(run_ids=[slow_id, fast_id], json=False)
+    async with serve_requests(answer) as server:
+        options: dict[str, Any] = {"timeout": httpx.Timeout(0.2), "patient_timeout": 5.0}
+        async with NektClient("sk-test-slow-key", server.url, **options) as client:
+            code = await run_status(args, client, out, err=err)
+    assert code == 0, err.getvalue()
+    assert slow_id in out.getvalue() and fast_id in out.getvalue()
+    assert "did not answer within" in err.getvalue() and "asking once more" in err.getvalue()
+    assert "cannot reach" not in err.getvalue()
