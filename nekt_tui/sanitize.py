@@ -3,7 +3,7 @@
 Terminal escape sequences (CSI, OSC, DCS, SOS/PM/APC, two-byte ESC sequences, and their
 8-bit C1 forms) are removed whole. Any control character left over (C0 but tab and
 newline, DEL, C1), bidirectional overrides and lone surrogates (valid JSON can hold
-`"\ud800"`; no terminal encoding can) are made visible, so nothing the server sends can
+`"\\ud800"`; no terminal encoding can) are made visible, so nothing the server sends can
 move the cursor, retitle the window, write the clipboard, reset the terminal, reorder
 what the user reads or make writing to the terminal fail.
 """

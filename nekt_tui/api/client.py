@@ -37,7 +37,7 @@ from nekt_tui.api.errors import (
 from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import Run, RunPage
 from nekt_tui.api.proxy import transport_for
-from nekt_tui.api.reading import LARGE_BODY, Deadline, read_body
+from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, read_body
 from nekt_tui.api.redact import Redactor
 from nekt_tui.api.scrub import scrub_model
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
@@ -305,31 +305,53 @@ class NektClient:
         if self._http.is_closed:
             raise NektError("the API client is closed")
         deadline = Deadline(seconds, self._min_rate)
-        status: int | None = None
+        answered: list[int] = []  # the status code, once the answer's head has come
         try:
-            try:
-                response = await self._transport.handle_async_request(request)
-                status = response.status_code
-                try:
-                    content = await read_body(response, self.max_response_bytes, deadline)
-                finally:
-                    await response.aclose()
-            finally:
-                deadline.stop()
-            self._check_status(response, content, run_id)
-            result = parse(model, content, response.headers.get("content-type"), self.redact)
-            del content  # a big log is not held twice while it is scrubbed
-            result = scrub_model(result, self._redactor)
+            if OWN_TASK:
+                # Python 3.10 has no `Task.uncancel`, and anyio there delivers again a
+                # cancel it saw: the deadline cancels a task of the exchange's own instead
+                # of the caller's (a task per request: dearer, so only where needed).
+                exchange = asyncio.ensure_future(
+                    self._exchange(model, request, run_id, deadline, answered)
+                )
+                deadline.watch(exchange)
+                result = await exchange
+            else:
+                result = await self._exchange(model, request, run_id, deadline, answered)
         except BaseException as exc:
             error = self._error(exc, deadline)
+            status = answered[0] if answered else None
             if log.isEnabledFor(logging.DEBUG):
                 self._log(request, status, deadline, error or exc)
             if error is None or error is exc:
                 raise
             raise error from None
         if log.isEnabledFor(logging.DEBUG):
-            self._log(request, status, deadline, None)
+            self._log(request, answered[0] if answered else None, deadline, None)
         return result
+
+    async def _exchange(
+        self,
+        model: type[M],
+        request: httpx.Request,
+        run_id: str | None,
+        deadline: Deadline,
+        answered: list[int],
+    ) -> M:
+        """Send, read within bounds, parse and scrub (see `_once`)."""
+        try:
+            response = await self._transport.handle_async_request(request)
+            answered.append(response.status_code)
+            try:
+                content = await read_body(response, self.max_response_bytes, deadline)
+            finally:
+                await response.aclose()
+        finally:
+            deadline.stop()
+        self._check_status(response, content, run_id)
+        result = parse(model, content, response.headers.get("content-type"), self.redact)
+        del content  # a big log is not held twice while it is scrubbed
+        return scrub_model(result, self._redactor)
 
     def _error(self, exc: BaseException, deadline: Deadline) -> NektError | None:
         """The NektError `exc` stands for; None for a cancellation that is not ours (or

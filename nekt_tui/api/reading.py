@@ -8,6 +8,7 @@ and `Deadline` at an overall time that grows with what has arrived.
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import httpx
 
@@ -19,6 +20,8 @@ from nekt_tui.api.errors import AnswerTooLargeError
 LARGE_BODY = 1 << 20
 #: An error answer (4xx, 5xx) is read up to this much: only its short `detail` is used.
 ERROR_BODY_LIMIT = 64 * 1024
+#: Without `Task.uncancel` (Python 3.10) a deadline cancels a task of the exchange's own.
+OWN_TASK = sys.version_info < (3, 11)
 
 
 class Deadline:
@@ -56,6 +59,10 @@ class Deadline:
         if self._task is not None:
             self._task.cancel()
 
+    def watch(self, task: asyncio.Task[object]) -> None:
+        """Cancel `task` when the deadline passes, instead of the one that made it."""
+        self._task = task
+
     def waited(self) -> float:
         """Seconds since the request was sent."""
         return self._loop.time() - self.start
@@ -69,6 +76,8 @@ class Deadline:
         then taken back, so the task goes on); False for any other cancellation."""
         if not self.expired:
             return False
+        if OWN_TASK:
+            return True  # its own task was cancelled, not the caller's
         uncancel = getattr(self._task, "uncancel", None)  # Python 3.11+
         return uncancel is None or uncancel() == 0
 
