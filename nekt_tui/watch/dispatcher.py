@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from typing import TYPE_CHECKING
 
 from nekt_tui.clock import Clock
-from nekt_tui.watch import policy
 from nekt_tui.watch.engine import RunSource, as_nekt_error, earliest
 from nekt_tui.watch.gate import Gate
+from nekt_tui.watch.lane import SlowLane
 from nekt_tui.watch.outcomes import Outcomes
 from nekt_tui.watch.runstate import Watched
 from nekt_tui.watch.table import RunTable
@@ -48,10 +47,7 @@ class Dispatcher:
         self._outcomes = outcomes
         self._clock = clock
         self._concurrency = gate.concurrency
-        #: Slow runs waiting for one of the slow lane's slots (lazy: see `_next_in_lane`).
-        self._lane: deque[Watched] = deque()
-        self._lane_slots = policy.slow_lane_slots(gate.concurrency)
-        self._lane_in_flight = 0
+        self._lane = SlowLane(gate.concurrency)
         self._wake = asyncio.Event()
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: float | None = None
@@ -147,7 +143,7 @@ class Dispatcher:
             if run is None:
                 if table.paused_all:
                     return None
-                run = self._next_in_lane()
+                run = self._lane.next_waiting(table.runs)
                 if run is None:
                     run = table.due.pop_due(now)
                     if run is None:
@@ -159,40 +155,20 @@ class Dispatcher:
                 # it, so one run never has two requests in flight.
                 run.deferred = True
                 continue
-            if run.patient:
-                if self._lane_in_flight >= self._lane_slots:
-                    # The slow lane is full: it waits there, the others go on.
-                    if not run.lane_waiting:
-                        run.lane_waiting = True
-                        self._lane.append(run)
-                    continue
-                self._lane_in_flight += 1
-                run.lane_waiting = False  # an entry of it left in the lane is stale now
+            if run.patient and not self._lane.enter(run):
+                continue  # the slow lane is full: it waits there, the others go on
             run.in_flight = True
             run.urgent = urgent
             self.in_flight += 1
             table.busy.add(run.run_id)
             return run
 
-    def _next_in_lane(self) -> Watched | None:
-        """A slow run waiting for a slot of the slow lane, if one is free."""
-        if self._lane_in_flight >= self._lane_slots:
-            return None
-        while self._lane:
-            run = self._lane.popleft()
-            if not run.lane_waiting:
-                continue  # taken meanwhile (refreshed): a stale entry
-            run.lane_waiting = False
-            if self._table.get(run.run_id) is run and not run.paused:
-                return run
-        return None
-
     def _release(self, run: Watched, lane: bool) -> None:
         """Its request is over (or was never sent): free its slot."""
         run.in_flight = False
         self.in_flight -= 1
         if lane:
-            self._lane_in_flight -= 1
+            self._lane.leave()
         if self._sweep_slot is not None and not self._sweep_slot.done():
             self._sweep_slot.set_result(None)
         self._table.busy.discard(run.run_id)
