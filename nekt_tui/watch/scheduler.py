@@ -42,53 +42,97 @@ worker lets other tasks run after every `YIELD_EVERY` (4) such answers in a row.
 
 from __future__ import annotations
 
-import asyncio
+import random
 from datetime import datetime
 from types import TracebackType
 
 from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
 from nekt_tui.api.ids import validate_run_id
+from nekt_tui.api.models import Run
+from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
-from nekt_tui.watch.engine import EventCallback, RunSource, positive_seconds
+from nekt_tui.watch.dispatcher import Dispatcher
+from nekt_tui.watch.engine import EventCallback, RunSource, positive_seconds, wall
+from nekt_tui.watch.gate import Gate
+from nekt_tui.watch.outcomes import Outcomes
 from nekt_tui.watch.runstate import RunState, Watched
-from nekt_tui.watch.stream import EventStream
+from nekt_tui.watch.stream import EventHub, EventStream
 from nekt_tui.watch.sweep import Sweeper
+from nekt_tui.watch.table import RunTable
 
 
-class Scheduler(Sweeper):
+class Scheduler:
     """Polls watched runs adaptively and reports what happens as `Event`s, in order.
 
     `Scheduler(source, *, clock, interval=2.0, waiting_interval=5.0, concurrency=8,
     on_event=None, rng=None, jitter=0.1, max_backoff=60.0, default_retry_after=30.0,
     sweep=True)`. With `sweep`, a source that can also `list_runs` (`NektClient`) has pages
     of the run list stand in for the polls of the runs they list (see `sweep.py`).
+
+    A facade: the run table holds the runs and what is due, the gate says when requests
+    may go, the dispatcher's workers poll and hand answers to the outcomes, and the
+    sweeper sees only a narrow `SweepHost` view of them.
     """
+
+    def __init__(
+        self,
+        source: RunSource,
+        *,
+        clock: Clock,
+        interval: float = 2.0,
+        waiting_interval: float = 5.0,
+        concurrency: int = 8,
+        on_event: EventCallback | None = None,
+        rng: random.Random | None = None,
+        jitter: float = policy.DEFAULT_JITTER,
+        max_backoff: float = policy.MAX_BACKOFF,
+        default_retry_after: float = policy.DEFAULT_RETRY_AFTER,
+        sweep: bool = True,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        interval = positive_seconds("interval", interval)
+        waiting_interval = positive_seconds("waiting_interval", waiting_interval)
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._jitter = jitter
+        self._hub = EventHub(on_event)
+        self._table = RunTable(
+            clock, self._hub, interval=interval, waiting_interval=waiting_interval
+        )
+        self._gate = Gate(
+            clock, self._hub, concurrency=concurrency, default_retry_after=default_retry_after
+        )
+        outcomes = Outcomes(
+            self._table,
+            self._gate,
+            clock,
+            rng=self._rng,
+            jitter=jitter,
+            max_backoff=max_backoff,
+        )
+        self._dispatcher = Dispatcher(source, self._table, self._gate, outcomes, clock)
+        self._sweeper = Sweeper(
+            _SweepPort(self._table, self._gate, outcomes, self._dispatcher), clock, enabled=sweep
+        )
 
     # ---- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> None:
         """Start the poll workers (on the running loop). Calling it twice is harmless."""
-        if self._closed:
+        if self._dispatcher.closed:
             raise RuntimeError("the scheduler is closed")
-        if self._coordinator is None:
-            loop = asyncio.get_running_loop()
-            self._coordinator = loop.create_task(self._coordinate())
-            self._workers = [loop.create_task(self._work()) for _ in range(self._concurrency)]
-            self._start_sweep()
+        if self._dispatcher.start():
+            self._sweeper.start()
 
     async def aclose(self) -> None:
         """Stop polling, drop requests in flight and end every `events()` stream."""
-        if self._closed:
+        if self._dispatcher.closed:
             return
-        self._closed = True
-        tasks = (self._coordinator, self._timer, self._sweeper, *self._workers)
-        pending = [t for t in tasks if t is not None]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await self._dispatcher.stop(self._sweeper.task)
         self._hub.close()
-        self._release_idle()
+        self._dispatcher.release_idle()
 
     async def __aenter__(self) -> Scheduler:
         self.start()
@@ -104,10 +148,7 @@ class Scheduler(Sweeper):
 
     async def idle(self) -> None:
         """Wait until no request is in flight and nothing more happens before time moves."""
-        while not self._is_idle():
-            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._idle_waiters.append(fut)
-            await fut
+        await self._dispatcher.wait_idle()
 
     def events(self) -> EventStream:
         """A new async iterator over every event from now on (ends when the scheduler closes)."""
@@ -129,50 +170,42 @@ class Scheduler(Sweeper):
         all with `poll_terminal=False` (then only `refresh()` fetches it).
         """
         rid = validate_run_id(run_id)
-        if rid in self._runs:
+        table = self._table
+        if rid in table:
             return
         now = self._clock.monotonic()
-        run = Watched(rid, policy.to_status(last_status), now)
-        self._runs[rid] = run
-        if poll_terminal or not policy.is_terminal(run.hint):
-            self._unpolled += 1
-            # A few runs are polled at once (the concurrency bound spaces them); many
-            # watched together are spread over up to one interval so they do not stay in
-            # lock-step. jitter=0 turns every random delay off, for tests of exact times.
-            delay = 0.0
-            if self._jitter > 0 and self._unpolled > self._concurrency:
-                spread = min(self._interval, policy.FIRST_POLL_SPREAD * self._unpolled)
-                delay = self._rng.uniform(0.0, spread)
-            self._schedule(run, now + delay)
-        else:
-            run.unpolled = False
-        self._arm_stale(run)
+        run = table.add(rid, policy.to_status(last_status), now)
+        if not poll_terminal and policy.is_terminal(run.hint):
+            table.plan_first(run, None)
+            return
+        # A few runs are polled at once (the concurrency bound spaces them); many
+        # watched together are spread over up to one interval so they do not stay in
+        # lock-step. jitter=0 turns every random delay off, for tests of exact times.
+        delay = 0.0
+        waiting = table.unpolled + 1
+        if self._jitter > 0 and waiting > self._gate.concurrency:
+            spread = min(table.interval, policy.FIRST_POLL_SPREAD * waiting)
+            delay = self._rng.uniform(0.0, spread)
+        table.plan_first(run, now + delay)
 
     def unwatch(self, run_id: str) -> None:
         """Stop watching a run; an answer still in flight for it is ignored."""
-        run = self._runs.pop(run_id, None)
-        if run is None:
-            return
-        self._due.unschedule(run)
-        run.stale_check = None
-        if run.unpolled:
-            self._unpolled -= 1
-        self._logs.forget(run_id)
+        self._table.remove(run_id)
 
     def __contains__(self, run_id: object) -> bool:
-        return run_id in self._runs
+        return run_id in self._table
 
     def __len__(self) -> int:
-        return len(self._runs)
+        return len(self._table)
 
     @property
     def watched(self) -> tuple[str, ...]:
         """The watched run IDs, in the order they were watched."""
-        return tuple(self._runs)
+        return tuple(self._table)
 
     def state(self, run_id: str) -> RunState:
         """A snapshot of what is known about a watched run. Raises KeyError if not watched."""
-        run = self._runs[run_id]
+        run = self._table.runs[run_id]
         return RunState(
             run_id=run.run_id,
             run=run.run,
@@ -184,7 +217,7 @@ class Scheduler(Sweeper):
             not_found=run.not_found,
             stale=run.stale,
             in_flight=run.in_flight,
-            next_due=None if run.due is None else self._wall(run.due),
+            next_due=None if run.due is None else wall(self._clock, run.due),
             slow=run.slow,
             slow_since=run.slow_since,
         )
@@ -194,89 +227,78 @@ class Scheduler(Sweeper):
     @property
     def source(self) -> RunSource:
         """Where runs are fetched from."""
-        return self._source
+        return self._dispatcher.source
 
     @property
     def concurrency(self) -> int:
         """The most requests ever in flight at once."""
-        return self._concurrency
+        return self._gate.concurrency
 
     @property
     def in_flight(self) -> int:
         """Requests in flight right now."""
-        return self._in_flight
+        return self._dispatcher.in_flight
 
     @property
     def paused(self) -> bool:
         """True while everything is paused by `pause()`."""
-        return self._paused_all
+        return self._table.paused_all
+
+    @property
+    def polls_saved(self) -> int:
+        """Polls of single runs that pages of the run list stood in for, so far."""
+        return self._sweeper.polls_saved
 
     @property
     def rate_limited_until(self) -> datetime | None:
         """The end of the current Retry-After window, or None."""
-        if self._clock.monotonic() >= self._blocked_until:
+        if self._clock.monotonic() >= self._gate.blocked_until:
             return None
-        return self._wall(self._blocked_until)
+        return wall(self._clock, self._gate.blocked_until)
 
     @property
     def host_down_until(self) -> datetime | None:
         """While the host is held as unreachable: when the next probe may go, else None."""
-        if not self._host_down:
+        if not self._gate.host_down:
             return None
-        return self._wall(max(self._host_until, self._clock.monotonic()))
+        return wall(self._clock, max(self._gate.host_until, self._clock.monotonic()))
 
     @property
     def auth_error(self) -> NektError | None:
         """The authentication error that stopped polling, or None."""
-        return self._auth_error
+        return self._gate.auth_error
 
     @property
     def interval(self) -> float:
         """Seconds between polls of an active (or unknown-status) run."""
-        return self._interval
+        return self._table.interval
 
     @interval.setter
     def interval(self, seconds: float) -> None:
-        self._set_intervals(positive_seconds("interval", seconds), self._waiting_interval)
+        self._table.set_intervals(
+            positive_seconds("interval", seconds), self._table.waiting_interval
+        )
 
     @property
     def waiting_interval(self) -> float:
         """Seconds between polls of a waiting (`pending_events`, `queued`) run."""
-        return self._waiting_interval
+        return self._table.waiting_interval
 
     @waiting_interval.setter
     def waiting_interval(self, seconds: float) -> None:
-        self._set_intervals(self._interval, positive_seconds("waiting_interval", seconds))
+        self._table.set_intervals(
+            self._table.interval, positive_seconds("waiting_interval", seconds)
+        )
 
     # ---- commands ---------------------------------------------------------------------
 
     def pause(self, run_id: str | None = None) -> None:
         """Pause one run, or everything (a request in flight still completes)."""
-        if run_id is None:
-            self._paused_all = True
-            return
-        run = self._runs[run_id]
-        run.paused = True
-        self._due.unschedule(run)
-        run.stale_check = None
+        self._table.pause(run_id)
 
     def resume(self, run_id: str | None = None) -> None:
         """Resume one run (polled now) or everything (overdue runs polled first)."""
-        now = self._clock.monotonic()
-        if run_id is None:
-            if self._paused_all:
-                self._paused_all = False
-                self._resumed_at = now
-                self._wake.set()
-            return
-        run = self._runs[run_id]
-        if not run.paused:
-            return
-        run.paused = False
-        run.baseline = now
-        if not run.in_flight and not run.not_found and not policy.is_terminal(run.status):
-            self._schedule(run, now)
-        self._arm_stale(run)
+        self._table.resume(run_id)
 
     def refresh(self, run_id: str | None = None) -> None:
         """Poll one run, or every run, now: even terminal, not-found, paused or backing off.
@@ -284,29 +306,78 @@ class Scheduler(Sweeper):
         Refreshing every run also lets one request try inside a Retry-After window or
         while the host is held as down (a 429 or a failure sets the wait again).
         """
+        table = self._table
         if run_id is None:
-            self._force_try()
-        targets = self._runs.values() if run_id is None else (self._runs[run_id],)
+            # The source forgets its own Retry-After window too.
+            clear = getattr(self._dispatcher.source, "clear_rate_limit", None)
+            if callable(clear):
+                clear()
+            self._gate.force_try(self._clock.monotonic())
+        targets = table.runs.values() if run_id is None else (table.runs[run_id],)
         for run in targets:
-            if run.in_flight or run.forced:
-                continue  # the answer on its way is fresh enough
-            self._due.unschedule(run)
-            run.forced = True
-            self._forced.append(run.run_id)
-        self._wake.set()
+            table.force(run)
+        self._dispatcher.wake()
 
     def retry_auth(self) -> None:
         """After an authentication problem, try again (one request first)."""
-        if self._auth_error is not None:
-            self._auth_error = None
-            self._auth_probe = True
-            self._limit = 1
-            self._wake.set()
+        if self._gate.retry_auth():
+            self._dispatcher.wake()
 
     def set_source(self, source: RunSource) -> None:
         """Fetch from a new source (e.g. a client with a fixed key) and retry if blocked."""
-        self._source = source
+        self._dispatcher.source = source
         self.retry_auth()
+
+
+class _SweepPort:
+    """The narrow view of the engine the sweeper gets (`sweep.SweepHost`)."""
+
+    def __init__(
+        self, table: RunTable, gate: Gate, outcomes: Outcomes, dispatcher: Dispatcher
+    ) -> None:
+        self._table = table
+        self._gate = gate
+        self._outcomes = outcomes
+        self._dispatcher = dispatcher
+        self.try_slot = dispatcher.try_slot
+        self.slot_freed = dispatcher.slot_freed
+        self.release_slot = dispatcher.release_slot
+        self.wake = dispatcher.wake
+        self.block_for = gate.block_for
+        self.refuse = gate.refuse
+        self.watched = table.get
+        self.sweep_candidates = table.candidates
+
+    @property
+    def source(self) -> object:
+        """The run source in use."""
+        return self._dispatcher.source
+
+    @property
+    def interval(self) -> float:
+        """Seconds between polls of an active run."""
+        return self._table.interval
+
+    @property
+    def closed(self) -> bool:
+        """The engine is closed."""
+        return self._dispatcher.closed
+
+    def sweep_allowed(self, now: float) -> bool:
+        """Not while closed, paused, refused, held back by a Retry-After window or the
+        host found down, nor while ramping up after those (runs first)."""
+        gate = self._gate
+        return not (
+            self._dispatcher.closed
+            or self._table.paused_all
+            or gate.auth_error is not None
+            or now < gate.hold_until()
+            or gate.ramping
+        )
+
+    def stand_in(self, run: Watched, listed: Run, extra_delay: float) -> None:
+        """The listed copy counts as the run's poll."""
+        self._outcomes.success(run, listed, extra_delay=extra_delay)
 
 
 __all__ = ["EventCallback", "RunSource", "Scheduler"]

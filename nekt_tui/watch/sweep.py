@@ -28,14 +28,13 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from nekt_tui.api.errors import AuthenticationError, RateLimitedError
+from nekt_tui.api.errors import AuthenticationError, NektError, RateLimitedError
+from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
-from nekt_tui.watch.engine import as_nekt_error
-from nekt_tui.watch.events import AuthProblem
-from nekt_tui.watch.workers import PollWorkers
+from nekt_tui.watch.engine import RunLister, as_nekt_error
 
 if TYPE_CHECKING:
-    from nekt_tui.api.models import Run, RunPage
+    from nekt_tui.api.models import Run
     from nekt_tui.watch.runstate import Watched
 
 log = logging.getLogger(__name__)
@@ -61,11 +60,62 @@ BACKOFF_MAX = 600.0
 ITEM_CHARS = 1500
 
 
-class RunLister(Protocol):
-    """A source that can also list runs (`NektClient`)."""
+class SweepHost(Protocol):
+    """All the sweeper sees of the rest of the engine."""
 
-    async def list_runs(self, page: int = 1, page_size: int = 50) -> RunPage:
-        """Fetch one page of `GET /api/v1/runs/`."""
+    @property
+    def source(self) -> object:
+        """The run source in use (it may also `list_runs`)."""
+        ...
+
+    @property
+    def interval(self) -> float:
+        """Seconds between polls of an active run, and so between sweeps."""
+        ...
+
+    @property
+    def closed(self) -> bool:
+        """The engine is closed."""
+        ...
+
+    def sweep_allowed(self, now: float) -> bool:
+        """No pause, refused key, Retry-After window, host down or ramp-up holds a page."""
+        ...
+
+    def sweep_candidates(self) -> int:
+        """Runs planned for a poll that a listed copy could stand in for."""
+        ...
+
+    def watched(self, run_id: str) -> Watched | None:
+        """The watched run with this ID, or None."""
+        ...
+
+    def stand_in(self, run: Watched, listed: Run, extra_delay: float) -> None:
+        """Take the listed copy as the run's poll; its own next one waits `extra_delay` more."""
+        ...
+
+    def try_slot(self) -> bool:
+        """Take one of the request slots if one is free now."""
+        ...
+
+    async def slot_freed(self) -> None:
+        """Wait until a poll frees a slot (no poll takes one meanwhile)."""
+        ...
+
+    def release_slot(self) -> None:
+        """Give back the slot taken with `try_slot`."""
+        ...
+
+    def wake(self) -> None:
+        """Have parked workers look for runs again."""
+        ...
+
+    def block_for(self, retry_after: float | None) -> object:
+        """A 429 came back: hold every request."""
+        ...
+
+    def refuse(self, error: NektError) -> None:
+        """The key was refused: stop every request (said once)."""
         ...
 
 
@@ -80,29 +130,34 @@ class PageRecord:
         self.period = RETRY // 2  # doubled each time it is found unproductive
 
 
-class Sweeper(PollWorkers):
-    """Adds the status sweep to the poll workers (see the module docstring)."""
+class Sweeper:
+    """The status sweep over a `SweepHost` (see the module docstring)."""
 
-    def _start_sweep(self) -> None:
-        if self._sweep_enabled:
-            self._sweeper = asyncio.get_running_loop().create_task(self._sweep_loop())
+    def __init__(self, host: SweepHost, clock: Clock, *, enabled: bool = True) -> None:
+        self._host = host
+        self._clock = clock
+        self._enabled = enabled
+        self.task: asyncio.Task[None] | None = None
+        self._pages: dict[int, PageRecord] = {}
+        self._failures = 0
+        self._polls_saved = 0
 
-    async def _sweep_loop(self) -> None:
+    def start(self) -> None:
+        """Start sweeping on the running loop (unless sweeping is off)."""
+        if self._enabled:
+            self.task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def _loop(self) -> None:
         while True:
             started = self._clock.monotonic()
             try:
-                delay = await self._sweep_once()
+                delay = await self.sweep_once()
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bug here must not stop polling, only sweeping a while
                 log.exception("status sweep failed")
-                delay = self._sweep_backoff()
+                delay = self._backoff()
             await self._clock.sleep(max(0.0, started + delay - self._clock.monotonic()))
-
-    def _sweep_candidates(self) -> int:
-        """Runs planned for a poll that a listed copy could stand in for (a first poll
-        never is)."""
-        return len(self._due) - self._unpolled
 
     @property
     def polls_saved(self) -> int:
@@ -110,49 +165,47 @@ class Sweeper(PollWorkers):
         return self._polls_saved
 
     def _may_sweep(self, now: float) -> bool:
-        return not (
-            self._closed
-            or self._paused_all
-            or self._auth_error is not None
-            or now < self._hold_until()  # a Retry-After window, or the host down
-            or self._limit < self._concurrency  # ramping up after a 429: runs first
-            or self._sweep_candidates() < MIN_RUNS
-            or not callable(getattr(self._source, "list_runs", None))
+        host = self._host
+        return (
+            host.sweep_allowed(now)
+            and host.sweep_candidates() >= MIN_RUNS
+            and callable(getattr(host.source, "list_runs", None))
         )
 
-    async def _sweep_once(self) -> float:
+    async def sweep_once(self) -> float:
         """One sweep; the seconds until the next one (from when this one started)."""
+        host = self._host
         if not self._may_sweep(self._clock.monotonic()):
-            return self._interval
-        lister: RunLister = self._source  # type: ignore[assignment]
-        left = self._sweep_candidates()
+            return host.interval
+        lister: RunLister = host.source  # type: ignore[assignment]
+        left = host.sweep_candidates()
         page_no = 1
         # A page is looked at only after the one before it paid off, so a deployment
         # whose pages are all unproductive costs one request per retry period.
         while page_no <= MAX_PAGES and left >= WORTH:
-            record = self._sweep_pages.setdefault(page_no, PageRecord())
+            record = self._pages.setdefault(page_no, PageRecord())
             if not record.productive and record.skip > 0:
                 record.skip -= 1
                 break
-            if not await self._sweep_take_slot():
-                return self._interval
+            if not await self._take_slot():
+                return host.interval
             sent = self._clock.monotonic()
             try:
                 page = await lister.list_runs(page=page_no, page_size=PAGE_SIZE)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the sweep is an optimisation: per-run polls go on
-                return self._sweep_failed(exc, lister)
+                return self._failed(exc, lister)
             finally:
-                self._sweep_release_slot()
-            if self._closed:
-                return self._interval
-            self._sweep_failures = 0
+                host.release_slot()
+            if host.closed:
+                return host.interval
+            self._failures = 0
             left -= self._apply_page(record, page.results, sent)
             if not record.productive or page.next is None:
                 break
             page_no += 1
-        return self._interval
+        return host.interval
 
     def _apply_page(self, record: PageRecord, items: Sequence[Run], sent: float) -> int:
         """Take the listed runs that stand in for a poll as polled; how many were.
@@ -161,12 +214,13 @@ class Sweeper(PollWorkers):
         out only for now: in flight, paused, answered since the page was sent) and by
         their share of what it carries.
         """
+        host = self._host
         stand_in: list[tuple[Watched, Run]] = []
         useful = carried = 0
         for item in items:
             size = ITEM_CHARS + len(item.parsed_log or "")
             carried += size
-            run = self._runs.get(item.id)
+            run = host.watched(item.id)
             if run is not None and self._may_stand_in(run, item):
                 stand_in.append((run, item))
                 useful += size
@@ -177,7 +231,7 @@ class Sweeper(PollWorkers):
             record.period = min(RETRY_MAX, record.period * 2)
             record.skip = record.period
         # Own polls wait for the next sweep only if there will be one.
-        extra = min(GRACE, self._interval / 4) if record.productive else 0.0
+        extra = min(GRACE, host.interval / 4) if record.productive else 0.0
         taken = 0
         for run, item in stand_in:
             if (
@@ -188,7 +242,7 @@ class Sweeper(PollWorkers):
                 or run.baseline > sent  # its own answer is newer than the page
             ):
                 continue
-            self._on_success(run, item, extra_delay=extra)
+            host.stand_in(run, item, extra)
             taken += 1
         self._polls_saved += taken
         return taken
@@ -203,51 +257,33 @@ class Sweeper(PollWorkers):
             return False
         return prev.model_fields_set <= item.model_fields_set
 
-    async def _sweep_take_slot(self) -> bool:
+    async def _take_slot(self) -> bool:
         """Wait for one of the `concurrency` request slots (before any poll that is due);
         False when sweeping may not go on now (checked before every page: a 429 may have
         come back since the last one)."""
         while True:
             if not self._may_sweep(self._clock.monotonic()):
-                self._wake.set()  # workers parked meanwhile: the coordinator hands out runs
+                self._host.wake()  # workers parked meanwhile: the coordinator hands out runs
                 return False
-            if self._in_flight < self._limit:
-                break
-            self._sweep_slot = asyncio.get_running_loop().create_future()
-            try:
-                await self._sweep_slot  # a poll's answer frees a slot
-            finally:
-                self._sweep_slot = None
-        self._in_flight += 1
-        return True
+            if self._host.try_slot():
+                return True
+            await self._host.slot_freed()
 
-    def _sweep_release_slot(self) -> None:
-        self._in_flight -= 1
-        if self._idle:
-            self._wake.set()  # workers that parked while the sweep had their slot
-        if self._idle_waiters and self._is_idle():
-            self._release_idle()
-
-    def _sweep_failed(self, exc: BaseException, lister: object) -> float:
+    def _failed(self, exc: BaseException, lister: object) -> float:
         error = as_nekt_error(exc)
         if isinstance(error, RateLimitedError):
-            self._block_for(error.retry_after)
-        elif (
-            isinstance(error, AuthenticationError)
-            and lister is self._source  # not a key replaced meanwhile
-            and self._auth_error is None
-        ):
-            # The key is refused: say so once and stop, as a refused poll would.
-            self._auth_error = error
-            self._auth_probe = False
-            self._hub.emit(AuthProblem(error, self._clock.now()))
+            self._host.block_for(error.retry_after)
+        elif isinstance(error, AuthenticationError) and lister is self._host.source:
+            # The key is refused (not one replaced meanwhile): say so once and stop, as a
+            # refused poll would.
+            self._host.refuse(error)
         log.debug("status sweep failed: %s", error)
-        self._sweep_failures += 1
-        return self._sweep_backoff()
+        self._failures += 1
+        return self._backoff()
 
-    def _sweep_backoff(self) -> float:
-        exp = min(self._sweep_failures, 16)
-        return min(BACKOFF_MAX, self._interval * 2.0**exp)
+    def _backoff(self) -> float:
+        exp = min(self._failures, 16)
+        return min(BACKOFF_MAX, self._host.interval * 2.0**exp)
 
 
-__all__ = ["MIN_RUNS", "PAGE_SIZE", "RunLister", "Sweeper"]
+__all__ = ["MIN_RUNS", "PAGE_SIZE", "PageRecord", "RunLister", "SweepHost", "Sweeper"]

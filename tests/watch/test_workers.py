@@ -10,9 +10,9 @@ import pytest
 
 from nekt_tui.api.models import Run
 from nekt_tui.clock import FakeClock
-from nekt_tui.watch import workers as workers_module
+from nekt_tui.watch import dispatcher as workers_module
+from nekt_tui.watch.dispatcher import YIELD_EVERY
 from nekt_tui.watch.scheduler import Scheduler
-from nekt_tui.watch.workers import YIELD_EVERY
 from tests.watch.conftest import FakeSource, constant, make_run
 
 Build = Callable[..., Scheduler]
@@ -172,55 +172,3 @@ async def test_new_work_reaches_parked_workers_at_its_time(
     await clock.advance(2)
     assert source.times(a) == [0.0, 4.0]
     assert source.times(b) == [3.0]
-
-
-async def test_a_bug_in_picking_work_does_not_stop_polling(
-    clock: FakeClock, make_scheduler: Build, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = FakeSource(clock, constant("running"))
-    sched = make_scheduler(source, concurrency=2)
-    rid = ids(1)[0]
-    sched.watch(rid)
-    await clock.advance(1)
-    real_pop = sched._due.pop_due
-    broken = {"left": 3}
-
-    def pop_due(now: float) -> object:
-        if broken["left"]:
-            broken["left"] -= 1
-            raise RuntimeError("bug")
-        return real_pop(now)
-
-    monkeypatch.setattr(sched._due, "pop_due", pop_due)
-    await clock.advance(10)
-    assert broken["left"] == 0
-    # Polled again within a second or two of the failures, then at its usual pace.
-    assert len(source.times(rid)) >= 5
-    assert source.times(rid)[-1] >= 9.0
-
-
-async def test_a_bug_while_parking_loses_no_worker_and_no_run(
-    clock: FakeClock, make_scheduler: Build, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = FakeSource(clock, constant("running"))
-    sched = make_scheduler(source, concurrency=2)
-    real = sched._went_idle
-    broken = {"left": 2}
-
-    def went_idle() -> None:
-        if broken["left"]:
-            broken["left"] -= 1
-            raise RuntimeError("bug")
-        real()
-
-    monkeypatch.setattr(sched, "_went_idle", went_idle)
-    await clock.settle()  # both workers fail to park once, then sleep 1 s
-    assert broken["left"] == 0
-    a, b = ids(2)
-    sched.watch(a)
-    sched.watch(b)
-    await clock.advance(10)
-    # Both runs polled on time from the first second on; no run stuck "in flight".
-    assert source.times(a)[:2] == [1.0, 3.0] and source.times(b)[:2] == [1.0, 3.0]
-    assert sched.in_flight == 0
-    await sched.idle()
