@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - not POSIX: saves are atomic but not lo
     fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
-    from nekt_tui.watch.watchlist import WatchEntry
+    from nekt_tui.watch.entry import WatchEntry
 
 #: How long a save waits for another instance's save to finish (seconds). A save takes
 #: milliseconds; only a process stopped while holding the lock makes this run out.
