@@ -31,6 +31,7 @@ from nekt_tui.api.errors import (
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.api.models import Run, RunStatus
 from nekt_tui.clock import Clock
+from nekt_tui.logview.digest import failure_digest
 from nekt_tui.reporting import UnexpectedError, report_hint
 from nekt_tui.sanitize import sanitize
 from nekt_tui.watch.events import (
@@ -351,6 +352,9 @@ class _Waiter:
             change = new
         else:
             change = f"{self.paint(status_text(ev.old), _style_of(ev.old))} → {new}"
+        why = failure_digest(ev.run.parsed_log) if ev.new == RunStatus.FAILED else None
+        if why:  # the on-call engineer reads the cause before opening the log
+            change += f" — {why}"
         _write(self.out, f"{format_time(ev.at)}  {ev.run_id}  {name}  {change}\n")
 
     def _code(self) -> int:
