@@ -224,9 +224,11 @@ async def test_status_json_is_the_full_runs(sim: Sim) -> None:
     out = io.StringIO()
     code = await run_status(status_args(a, "--json"), sim.client, out, err=io.StringIO())
     assert code == EXIT_OK
-    [run] = json.loads(out.getvalue())
+    [element] = json.loads(out.getvalue())
+    run = element["run"]  # as the API sent it; what nekt-tui derived is apart
     assert run["id"] == a and run["status"] == "running"
     assert set(sim.world.run_json(a) or {}) <= set(run) | {"triggered_by_token"}
+    assert element["nekt_tui"]["status"] == "running" and element["nekt_tui"]["id"] == a
 
 
 async def test_status_exit_3_when_one_cannot_be_fetched(sim: Sim) -> None:
