@@ -227,9 +227,8 @@ class NektClient:
     async def get_run_with_json(
         self, run_id: str, *, patient: bool = False
     ) -> tuple[Run, dict[str, Any]]:
-        """`get_run`, and the run's JSON object as sent (every field, redacted like the
-        run, the token's secret hidden: see `as_sent`). For `status --json` only: a big
-        log is held twice."""
+        """`get_run`, and the run's JSON object as sent (redacted like the run, the token's
+        secret hidden: see `as_sent`; the two share their strings). For `status --json`."""
         rid = validate_run_id(run_id)
         request = self._build("GET", f"/api/v1/runs/{rid}/", patient=patient)
         deadline = self._patient_deadline if patient else self._deadline
