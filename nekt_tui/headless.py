@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -31,8 +30,10 @@ from nekt_tui.api.errors import (
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.api.models import Run, RunStatus
 from nekt_tui.clock import Clock
+from nekt_tui.logview.digest import failure_digest
 from nekt_tui.reporting import UnexpectedError, report_hint
 from nekt_tui.sanitize import sanitize
+from nekt_tui.status_json import Got, dumps, elapsed, entry
 from nekt_tui.watch.events import (
     AuthProblem,
     Event,
@@ -108,7 +109,9 @@ def add_status_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of `nekt-tui status RUN_ID... [--json]`."""
     _add_run_ids(parser)
     parser.add_argument(
-        "--json", action="store_true", help="print a JSON array of the full run objects"
+        "--json",
+        action="store_true",
+        help="print a JSON array: each run as the API sent it, and what nekt-tui derived",
     )
 
 
@@ -204,16 +207,18 @@ async def run_status(
     # so slow runs never hold the slots the others need.
     patient = asyncio.Semaphore(STATUS_PATIENT)
 
-    async def fetch(run_id: str) -> Run | NektError:
+    get = _getter(client, args.json)
+
+    async def fetch(run_id: str) -> Got | NektError:
         try:
             async with gate:
                 try:
-                    return await client.get_run(run_id)
+                    return await get(run_id)
                 except SlowAnswerError as exc:
                     then = "; asking once more, waiting up to 5 minutes"
                     _problem(err, run_id, exc, then)
             async with patient:
-                return await client.get_run(run_id, patient=True)
+                return await get(run_id, patient=True)
         except NektError as exc:
             return exc
         except Exception as exc:  # one line and exit 3, the traceback to the log only
@@ -221,7 +226,7 @@ async def run_status(
             return UnexpectedError(exc)
 
     results = await asyncio.gather(*(fetch(rid) for rid in ids))
-    runs = [r for r in results if isinstance(r, Run)]
+    runs = [r[0] for r in results if isinstance(r, tuple)]
     said_auth = False
     for run_id, result in zip(ids, results, strict=True):
         if isinstance(result, AuthenticationError):
@@ -234,13 +239,27 @@ async def run_status(
             _problem(err, run_id, result, " (exit 3)")
         elif isinstance(result, NektError):
             _problem(err, run_id, result, _STATUS_THEN)
-    if args.json:
-        text = json.dumps([run.model_dump(mode="json") for run in runs], indent=2) + "\n"
-        _write(out, text)
+    now = clock.now() if clock is not None else datetime.now(timezone.utc)
+    if args.json:  # what the API sent, and apart from it what nekt-tui made of it
+        pairs = zip(ids, results, strict=True)
+        _write(out, dumps([entry(rid, got, now, facts) for rid, got in pairs]))
     elif runs:
-        now = clock.now() if clock is not None else datetime.now(timezone.utc)
         _write(out, status_table(runs, now, Painter.for_stream(out)))
     return EXIT_OK if len(runs) == len(ids) else EXIT_API
+
+
+def _getter(client: RunSource, sent: bool) -> Callable[..., Awaitable[Got]]:
+    """How `status` fetches a run: with its JSON as sent for `--json` (a `NektClient`),
+    else the run alone."""
+    with_json: Callable[..., Awaitable[Got]] | None = getattr(client, "get_run_with_json", None)
+    if sent and with_json is not None:
+        return with_json
+
+    async def get(run_id: str, *, patient: bool = False) -> Got:
+        run = await (client.get_run(run_id, patient=True) if patient else client.get_run(run_id))
+        return run, None
+
+    return get
 
 
 def status_table(runs: Sequence[Run], now: datetime, paint: Painter) -> str:
@@ -253,10 +272,7 @@ def status_table(runs: Sequence[Run], now: datetime, paint: Painter) -> str:
 
 def _row(run: Run, now: datetime) -> list[str]:
     trigger = run.trigger_type or (run.trigger.type if run.trigger else None)
-    duration: float | None = run.duration_seconds
-    if duration is None and run.started_at is not None:
-        end = run.ended_at or (None if run.is_terminal else now)
-        duration = (end - run.started_at).total_seconds() if end is not None else None
+    duration = elapsed(run, now)
     return [
         run.id,
         status_text(run.status),
@@ -351,6 +367,9 @@ class _Waiter:
             change = new
         else:
             change = f"{self.paint(status_text(ev.old), _style_of(ev.old))} → {new}"
+        why = failure_digest(ev.run.parsed_log) if ev.new == RunStatus.FAILED else None
+        if why:  # the on-call engineer reads the cause before opening the log
+            change += f" — {why}"
         _write(self.out, f"{format_time(ev.at)}  {ev.run_id}  {name}  {change}\n")
 
     def _code(self) -> int:

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from nekt_tui import __version__
 from nekt_tui.api.answers import MAX_RETRY_AFTER, detail, parse, parse_retry_after, shown
+from nekt_tui.api.as_sent import RunJson, hide_token, run_from_json
 from nekt_tui.api.errors import (
     ApiUnreachableError,
     AuthenticationError,
@@ -222,6 +223,17 @@ class NektClient:
             request = self._build("GET", f"/api/v1/runs/{rid}/", patient=True)
             deadline = self._patient_deadline
         return self._same_run(await self._request(Run, request, rid, deadline), rid)
+
+    async def get_run_with_json(
+        self, run_id: str, *, patient: bool = False
+    ) -> tuple[Run, dict[str, Any]]:
+        """`get_run`, and the run's JSON object as sent (redacted like the run, the token's
+        secret hidden: see `as_sent`; the two share their strings). For `status --json`."""
+        rid = validate_run_id(run_id)
+        request = self._build("GET", f"/api/v1/runs/{rid}/", patient=patient)
+        deadline = self._patient_deadline if patient else self._deadline
+        sent = (await self._request(RunJson, request, rid, deadline)).root
+        return self._same_run(run_from_json(sent, self.redact), rid), hide_token(sent)
 
     async def list_runs(self, page: int = 1, page_size: int = 50) -> RunPage:
         """Fetch one page of `GET /api/v1/runs/`."""

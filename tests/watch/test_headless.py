@@ -86,7 +86,9 @@ async def test_wait_exit_status(sim: Sim, outcome: str, with_flag: bool, expecte
     assert err == ""
     lines = out.splitlines()
     path = ["queued", "running", *(["cancelling"] if outcome == "canceled" else []), outcome]
-    assert [line.split()[-1] for line in lines] == path
+    # A failed run's line ends with " — " and why it failed (the failure digest).
+    assert [line.split(" — ")[0].split()[-1] for line in lines] == path
+    assert (" — " in lines[-1]) == (outcome == "failed")
     assert "queued → running" in lines[1] and f"→ {outcome}" in lines[-1]
     assert all(rid in line for line in lines)
     assert "\x1b" not in out  # not a terminal: plain text
@@ -222,9 +224,11 @@ async def test_status_json_is_the_full_runs(sim: Sim) -> None:
     out = io.StringIO()
     code = await run_status(status_args(a, "--json"), sim.client, out, err=io.StringIO())
     assert code == EXIT_OK
-    [run] = json.loads(out.getvalue())
+    [element] = json.loads(out.getvalue())
+    run = element["run"]  # as the API sent it; what nekt-tui derived is apart
     assert run["id"] == a and run["status"] == "running"
     assert set(sim.world.run_json(a) or {}) <= set(run) | {"triggered_by_token"}
+    assert element["nekt_tui"]["status"] == "running" and element["nekt_tui"]["id"] == a
 
 
 async def test_status_exit_3_when_one_cannot_be_fetched(sim: Sim) -> None:
@@ -326,3 +330,22 @@ async def test_status_waits_longer_for_a_slow_run_and_shows_it() -> None:
     assert slow_id in out.getvalue() and fast_id in out.getvalue()
     assert "did not answer within" in err.getvalue() and "asking once more" in err.getvalue()
     assert "cannot reach" not in err.getvalue()
+
+
+# ---- the failure digest ----------------------------------------------------------------
+
+
+async def test_wait_says_why_a_run_failed(sim: Sim) -> None:
+    rid = sim.world.add_run([("running", 20.0)], "failed", shape="nested")
+    ok = sim.world.add_run([("running", 20.0)], "success", shape="nested")
+    code, out, _ = await wait_code(sim, rid, ok, "--exit-status")
+    assert code == EXIT_FAILED
+    log = (sim.world.run_json(rid) or {})["log"]["parsed_log"]
+    last_traceback = log[log.rindex("Traceback (most recent call last):") :].splitlines()
+    exception = next(line for line in last_traceback[1:] if line and not line[0].isspace())
+    expected = exception if len(exception) <= 160 else exception[:159] + "…"
+    (failed_line,) = [line for line in out.splitlines() if rid in line and "→ failed" in line]
+    assert failed_line.endswith(f"→ failed — {expected}")
+    assert "Error" in exception
+    success_line = next(line for line in out.splitlines() if ok in line and "→ success" in line)
+    assert success_line.endswith("→ success")
