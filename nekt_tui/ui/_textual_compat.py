@@ -97,3 +97,13 @@ def keymap_in_force(app: App[Any]) -> Mapping[str, str]:
     normaliser); the help and the palette need it to show a remapped key.
     """
     return app._keymap
+
+
+def normalized_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+    """`keymap` with its keys written as `set_keymap` will store them ("?" →
+    "question_mark"), to check it against the bindings before the app runs.
+
+    Textual normalises inside `set_keymap` (`App._normalize_keymap`) and exposes no
+    normaliser of its own.
+    """
+    return dict(App._normalize_keymap(keymap))

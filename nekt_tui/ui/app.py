@@ -22,7 +22,7 @@ from nekt_tui.ui.core import NektCore
 from nekt_tui.ui.guard import guarded
 from nekt_tui.ui.intervals import INTERVAL_STEPS as INTERVAL_STEPS  # re-exported
 from nekt_tui.ui.intervals import IntervalLadder
-from nekt_tui.ui.keymap import binding_ids, checked_keymap, keys_of
+from nekt_tui.ui.keymap import checked_keymap, keys_of
 from nekt_tui.ui.model import SORT_LABELS, Row, clean_label
 from nekt_tui.ui.screens.main import MainScreen
 from nekt_tui.ui.widgets.log_panel import LogPanel
@@ -59,7 +59,7 @@ def key_classes() -> list[type[DOMNode]]:
 def check_keys(keymap: Mapping[str, str]) -> dict[str, str]:
     """The config's `[keys]`, checked: ValueError with one line for an unknown binding id
     or a malformed key."""
-    return checked_keymap(keymap, binding_ids(key_classes()))
+    return checked_keymap(keymap, key_classes())
 
 
 class NektApp(NektCore):

@@ -15,7 +15,7 @@ from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 
-from nekt_tui.ui._textual_compat import keymap_in_force
+from nekt_tui.ui._textual_compat import keymap_in_force, normalized_keymap
 
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 # A key: modifiers joined with "+", then one character or a key name ("delete", "f5",
@@ -70,10 +70,12 @@ def binding_ids(classes: Iterable[type[DOMNode]]) -> dict[str, Binding]:
     return ids
 
 
-def checked_keymap(keymap: Mapping[str, str], ids: Iterable[str]) -> dict[str, str]:
-    """`keymap` (binding id → keys, comma-separated) if every id is known and every key
-    well formed; else ValueError with one line saying which entry and what to write."""
-    known = set(ids)
+def checked_keymap(keymap: Mapping[str, str], classes: Iterable[type[DOMNode]]) -> dict[str, str]:
+    """`keymap` (binding id → keys, comma-separated) if every id is one of the classes'
+    bindings, every key is well formed and no key lands on another binding of the same
+    class; else ValueError with one line saying which entry and what to do."""
+    classes = list(classes)
+    known = binding_ids(classes)
     checked: dict[str, str] = {}
     for binding_id, value in keymap.items():
         if binding_id not in known:
@@ -89,4 +91,20 @@ def checked_keymap(keymap: Mapping[str, str], ids: Iterable[str]) -> dict[str, s
                 'them, several with commas: "delete", "ctrl+x", "X", "f5,question_mark"'
             )
         checked[binding_id] = ",".join(keys)
+    # Checked here, not left to Textual: its `apply_keymap` counts a binding with an id
+    # as "being rebound" even when the keymap leaves it alone, so a key moved onto it
+    # silently takes its key away (Textual 8.2).
+    normalized = normalized_keymap(checked)
+    for cls in classes:
+        owner: dict[str, Binding] = {}
+        for key, binding in declared_bindings(cls):
+            moved = normalized.get(binding.id or "")
+            for final in moved.split(",") if moved else [key]:
+                other = owner.setdefault(final, binding)
+                if other.action != binding.action:
+                    taker, loser = (binding, other) if moved else (other, binding)
+                    raise ValueError(
+                        f"[keys]: {taker.id} would take {final!r} from "
+                        f"{loser.id or loser.action}; pick another key or move that one too"
+                    )
     return checked

@@ -262,3 +262,10 @@ def test_the_keymap_is_where_textual_keeps_it() -> None:
     assert app._keymap == {}, "Textual renamed App._keymap: see keymap_in_force"
     app.set_keymap({"some-id": "?,ctrl+x"})
     assert compat.keymap_in_force(app) == {"some-id": "question_mark,ctrl+x"}
+
+
+def test_keymaps_are_normalised_as_set_keymap_does() -> None:
+    keymap = {"some-id": "?, ctrl+x", "other": "X"}
+    app = App[None]()
+    app.set_keymap(keymap)
+    assert compat.normalized_keymap(keymap) == dict(compat.keymap_in_force(app))

@@ -162,6 +162,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ('remvoe = "delete"', "no key binding has the id 'remvoe'"),
         ('remove = "ctrl+"', "remove = 'ctrl+' is not a key"),
         ("remove = 3", 'remove must be keys in quotes, like "delete"'),
+        ('remove = "a"', "remove would take 'a' from add"),
     ],
 )
 def test_a_bad_keys_entry_exits_2_with_one_line(
@@ -173,3 +174,18 @@ def test_a_bad_keys_entry_exits_2_with_one_line(
     assert len(err) == 1, err
     assert words in err[0] and err[0].startswith("nekt-tui")
     assert str(isolated / "config.toml") in err[0]
+
+
+def test_a_key_taken_from_another_binding_is_refused_but_a_swap_is_not() -> None:
+    with pytest.raises(ValueError) as clash:
+        check_keys({"remove": "a"})
+    message = str(clash.value)
+    assert "\n" not in message
+    assert message == (
+        "[keys]: remove would take 'a' from add; pick another key or move that one too"
+    )
+    with pytest.raises(ValueError, match="log-wrap would take 'f' from log-follow"):
+        check_keys({"log-wrap": "f"})
+    # A log panel key over a key of the whole screen is shadowing, as `/` already is.
+    assert check_keys({"log-wrap": "?"}) == {"log-wrap": "?"}
+    assert check_keys({"add": "d", "remove": "a"}) == {"add": "d", "remove": "a"}
