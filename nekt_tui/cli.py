@@ -226,12 +226,17 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
 
 
 def _open_app(args: argparse.Namespace, config: Config) -> int:
+    from nekt_tui.ui.app import check_keys
     from nekt_tui.ui.factory import build_app, check_theme
 
     try:
         check_theme(config.theme)
     except ValueError as exc:
         return _fail(str(exc))
+    try:
+        keymap = check_keys(config.keys)
+    except ValueError as exc:
+        return _fail(f"config file {config.config_file}: {exc}")
     initial = " ".join(args.runs) if args.runs else None
     if initial is not None:
         from nekt_tui.api.errors import InvalidRunIdError
@@ -242,6 +247,8 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
         except InvalidRunIdError as exc:
             return _fail(f"{exc}; pass run IDs or run URLs")
     app = build_app(config, demo=args.demo, initial_text=initial)
+    if keymap:
+        app.set_keymap(keymap)
     asyncio.run(_run_until_signal(app))
     code = int(app.return_code or 0)
     unsaved = app.store.unsaved()  # said after the app has closed, where it stays visible

@@ -79,6 +79,9 @@ class Config:
     log_file: Path | None = None
     config_file: Path | None = None
     key_source: str = "none"
+    #: The file's `[keys]` table: binding id → keys (checked against the bindings by the
+    #: UI, `ui.app.check_keys`, which this module cannot import).
+    keys: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def with_changes(self, **changes: Any) -> Config:
         """A copy with some settings changed."""
@@ -107,6 +110,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "max_response_mb": int,
     "state_file": str,
     "log_file": str,
+    "keys": dict,
 }
 
 
@@ -129,6 +133,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
             raise ConfigError(f"config file {path}: unknown setting {key!r} (known: {known})")
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise ConfigError(f"config file {path}: {key!r} has the wrong type")
+    for binding_id, keys in data.get("keys", {}).items():
+        if not isinstance(keys, str):
+            raise ConfigError(
+                f'config file {path}: [keys] {binding_id} must be keys in quotes, like "delete"'
+            )
     if "api_key" in data:
         _check_private(path)
     return data
@@ -262,4 +271,5 @@ def load_config(
         log_file=Path(log_file).expanduser() if log_file else None,
         config_file=path,
         key_source=source,
+        keys=dict(data.get("keys", {})),
     )

@@ -157,3 +157,26 @@ def test_max_response_mb_default_file_env_and_bounds(tmp_path: Path) -> None:
     for bad in ("0", "-3", "lots", "1.5"):
         with pytest.raises(ConfigError, match="max_response_mb"):
             load_config({}, env={**none, "NEKT_TUI_MAX_RESPONSE_MB": bad})
+
+
+def test_keys_table_is_read(tmp_path: Path) -> None:
+    cfg = write(tmp_path / "c.toml", '[keys]\nremove = "delete"\n"log-wrap" = "W,ctrl+w"\n')
+    config = load_config({"config_file": str(cfg)}, env={})
+    assert dict(config.keys) == {"remove": "delete", "log-wrap": "W,ctrl+w"}
+    assert load_config({"config_file": str(tmp_path / "none.toml")}, env={}).keys == {}
+
+
+@pytest.mark.parametrize("entry", ["remove = 3", 'remove = ["d"]', 'remove = { key = "d" }'])
+def test_keys_entry_that_is_not_text_is_one_line(tmp_path: Path, entry: str) -> None:
+    cfg = write(tmp_path / "c.toml", f"[keys]\n{entry}\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config({"config_file": str(cfg)}, env={})
+    message = str(exc.value)
+    assert "\n" not in message and str(cfg) in message
+    assert '[keys] remove must be keys in quotes, like "delete"' in message
+
+
+def test_keys_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
+    cfg = write(tmp_path / "c.toml", 'keys = "delete"\n')
+    with pytest.raises(ConfigError, match="'keys' has the wrong type"):
+        load_config({"config_file": str(cfg)}, env={})

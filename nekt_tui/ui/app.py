@@ -7,10 +7,12 @@ State, the engine wiring and drawing live in `NektCore` (core.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar
 
 from textual.app import SystemCommand
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from nekt_tui.api.enums import RunStatus
@@ -20,34 +22,64 @@ from nekt_tui.ui.core import NektCore
 from nekt_tui.ui.guard import guarded
 from nekt_tui.ui.intervals import INTERVAL_STEPS as INTERVAL_STEPS  # re-exported
 from nekt_tui.ui.intervals import IntervalLadder
+from nekt_tui.ui.keymap import checked_keymap, keys_of
 from nekt_tui.ui.model import SORT_LABELS, Row, clean_label
+from nekt_tui.ui.screens.main import MainScreen
+from nekt_tui.ui.widgets.log_panel import LogPanel
+from nekt_tui.ui.widgets.watch_list import WatchList
 
-#: (action, command palette title, help) for every key of the main screen.
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("add", "Add runs", "Watch more runs: IDs, URLs or pasted text (a)"),
-    ("remove", "Remove run", "Stop watching the selected run (d)"),
-    ("undo", "Undo remove", "Bring back the last removed run (u)"),
-    ("label", "Label run", "Name the selected run in the watch list; empty clears (L)"),
-    ("refresh", "Refresh run", "Poll the selected run now (r)"),
-    ("next_failed", "Go to a failed run", "Move to the next failed run in the list (J)"),
-    ("cancel_run", "Cancel run", "Ask the API to cancel the selected run; asks first (X)"),
-    ("refresh_all", "Refresh all", "Poll every run now; retries a refused key (R)"),
-    ("pause", "Pause/resume run", "Stop or restart polling the selected run (p)"),
-    ("pause_all", "Pause/resume all", "Stop or restart all polling (P)"),
-    ("faster", "Poll faster", "Shorter poll interval (+)"),
-    ("slower", "Poll slower", "Longer poll interval (-)"),
-    ("filter", "Filter runs", "Show only runs matching text or status:failed (/)"),
-    ("sort", "Cycle sort", "Sort by added, status, pipeline, started (s)"),
-    ("next_panel", "Next panel", "Move to the next panel (tab)"),
-    ("help", "Help: every key", "List every key (?)"),
-    ("set_key", "Enter API key", "Use another API key for this session (K)"),
+#: (binding id, command palette title) for every key of the main screen: the palette's
+#: help line is the binding's tooltip and its keys in force (`screens/main.py`).
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("add", "Add runs"),
+    ("remove", "Remove run"),
+    ("undo", "Undo remove"),
+    ("label", "Label run"),
+    ("refresh", "Refresh run"),
+    ("next-failed", "Go to a failed run"),
+    ("cancel-run", "Cancel run"),
+    ("refresh-all", "Refresh all"),
+    ("pause", "Pause/resume run"),
+    ("pause-all", "Pause/resume all"),
+    ("faster", "Poll faster"),
+    ("slower", "Poll slower"),
+    ("filter", "Filter runs"),
+    ("sort", "Cycle sort"),
+    ("next-panel", "Next panel"),
+    ("help", "Help: every key"),
+    ("set-key", "Enter API key"),
 )
+
+
+def key_classes() -> list[type[DOMNode]]:
+    """The classes whose bindings a `[keys]` table may remap (their ids are unique)."""
+    return [MainScreen, WatchList, LogPanel, NektApp]
+
+
+def check_keys(keymap: Mapping[str, str]) -> dict[str, str]:
+    """The config's `[keys]`, checked: ValueError with one line for an unknown binding id
+    or a malformed key."""
+    return checked_keymap(keymap, key_classes())
 
 
 class NektApp(NektCore):
     """Watch Nekt pipeline runs: the app with its keys."""
 
     CSS_PATH = "app.tcss"
+
+    # Declared, not left for Textual to add at start-up: the help reads every key from
+    # the classes' BINDINGS, and a `[keys]` entry can move it like any other.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            NektCore.COMMAND_PALETTE_BINDING,
+            "command_palette",
+            "palette",
+            show=False,
+            priority=True,
+            tooltip="Open the command palette",
+            id="command-palette",
+        )
+    ]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands, plus every key's action when on the main screen."""
@@ -56,13 +88,13 @@ class NektApp(NektCore):
             yield from self.commands()
 
     def commands(self) -> Iterator[SystemCommand]:
-        """Command palette entries, one per key action."""
-        for action, title, help_text in COMMANDS:
-            if action in ("filter", "next_panel"):
-                callback = getattr(self.main, f"action_{action}")
-            else:
-                callback = getattr(self, f"action_{action}")
-            yield SystemCommand(title, help_text, callback)
+        """Command palette entries, one per key action, each showing its keys in force."""
+        for binding_id, title in COMMANDS:
+            binding, keys = keys_of(self, MainScreen, binding_id)
+            # "app.add" runs on the app, "filter" on the main screen (as the key does).
+            target, _, action = binding.action.rpartition(".")
+            callback = getattr(self if target == "app" else self.main, f"action_{action}")
+            yield SystemCommand(title, f"{binding.tooltip} ({', '.join(keys)})", callback)
 
     # ---- the list ----------------------------------------------------------------------
 

@@ -34,7 +34,8 @@ class CancelDialog(ModalScreen[bool]):
     def __init__(self, name: str, run_id: str, label: str | None = None) -> None:
         """`name`: `<pipeline> <#number or short ID>`, already sanitised."""
         super().__init__()
-        self._name = name
+        # Not `_name`: that is the DOM node's own name (`DOMNode.name`).
+        self._run_name = name
         self._run_id = run_id
         self._label = label
 
@@ -43,7 +44,9 @@ class CancelDialog(ModalScreen[bool]):
         with Vertical(id="cancel-box", classes="dialog") as box:
             box.border_title = "Cancel run"
             box.border_subtitle = "y cancels it · n or escape keeps it"
-            yield Static(Content.assemble((f"Cancel {self._name}?", "bold")), id="cancel-question")
+            yield Static(
+                Content.assemble((f"Cancel {self._run_name}?", "bold")), id="cancel-question"
+            )
             detail = f"Run {self._run_id}"
             if self._label:
                 detail += f" · label: {self._label}"

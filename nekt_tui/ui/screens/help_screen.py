@@ -1,4 +1,5 @@
-"""The help screen: every key, read from the live bindings so it cannot go out of date."""
+"""The help screen: every key, generated from the declared bindings and the keymap in
+force, so it cannot go out of date."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from nekt_tui.ui.keymap import bindings_in_force
+
 Section = tuple[str, list[tuple[str, str]]]
 
 
 def binding_rows(app: App[Any], node: DOMNode) -> list[tuple[str, str]]:
-    """(keys, description) for each described binding of `node`, keys joined with commas."""
+    """(keys, description) for each described binding of `node`, keys joined with commas:
+    the keys in force (a `[keys]` entry in the config moves them)."""
     by_action: dict[str, tuple[list[str], str]] = {}
-    for bindings in node._bindings.key_to_bindings.values():
+    for bindings in bindings_in_force(app, type(node)).key_to_bindings.values():
         for binding in bindings:
             if not binding.description:
                 continue

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from math import ceil
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -20,6 +19,13 @@ from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
 
+from nekt_tui.ui._textual_compat import (
+    current_scrollbar,
+    install_scrollbar,
+    scrollbar_thumb,
+    set_virtual_size_without_layout,
+)
+
 if TYPE_CHECKING:  # typing.Self is 3.11+; only annotations (never evaluated) use it
     from typing import Self
 
@@ -28,17 +34,16 @@ def set_scroll_range(view: ScrollView, size: Size) -> None:
     """Set a line view's `virtual_size` without asking for a layout of the whole screen.
 
     Setting `virtual_size` asks for a layout of every widget on the screen. A line view's
-    own size never depends on its content, so only its scrollbars need updating, which
-    is what Textual does for a resize that needs no layout (`Widget._size_updated`). A
-    scrollbar that appears or goes still asks for a layout (it changes the view's width).
+    own size never depends on its content, so only its scrollbars need updating (see
+    `set_virtual_size_without_layout`). A scrollbar that appears or goes still asks for
+    a layout (it changes the view's width).
     """
     if size == view.virtual_size:
         return
     if not view.is_mounted or not view.container_size:
         view.virtual_size = size  # not laid out yet: the first layout comes anyway
         return
-    view.set_reactive(Widget.virtual_size, size)
-    view._scroll_update(size)
+    set_virtual_size_without_layout(view, size)
     view.refresh()
 
 
@@ -72,41 +77,24 @@ class QuietScrollBar(ScrollBar):
     def drawn_as(self) -> object:
         """What the bar's drawing depends on besides its style: whether it is shown, its
         size, and the thumb's ends in eighths of a cell, computed as `ScrollBarRender`
-        lays the thumb out (Textual 8.2). With another renderer: a value equal to no other
+        lays the thumb out (`scrollbar_thumb`). With another renderer: a value equal to no other
         (always repaint)."""
         if self.renderer is not ScrollBarRender:
             return object()
-        size = self.size
-        length = size.height if self.vertical else size.width
-        virtual = ceil(self.window_virtual_size)
-        window = ceil(self.window_size if self.window_size < self.window_virtual_size else 0)
-        thumb: tuple[int, int] | None = None
-        if window and length and virtual and length != virtual:
-            eighths = len(
-                ScrollBarRender.VERTICAL_BARS if self.vertical else ScrollBarRender.HORIZONTAL_BARS
-            )
-            thumb_size = max(1, window / (virtual / length))
-            position = (length - thumb_size) * (self.position / (virtual - window))
-            start = int(position * eighths)
-            end = start + ceil(thumb_size * eighths)
-            thumb = (max(0, start), max(0, end))
-        return (self.display, size, thumb)
+        return (self.display, self.size, scrollbar_thumb(self))
 
 
 def make_scrollbar(view: Widget, *, vertical: bool) -> ScrollBar:
     """The view's scrollbar, made a `QuietScrollBar` when first asked for (what Textual's
     `Widget.vertical_scrollbar` and `horizontal_scrollbar` do, Textual 8.2)."""
-    bar = view._vertical_scrollbar if vertical else view._horizontal_scrollbar
+    bar = current_scrollbar(view, vertical=vertical)
     if bar is not None:
         return bar
     if vertical:
-        thickness = view.scrollbar_size_vertical
-        bar = view._vertical_scrollbar = QuietScrollBar(True, "vertical", thickness=thickness)
+        bar = QuietScrollBar(True, "vertical", thickness=view.scrollbar_size_vertical)
     else:
-        thickness = view.scrollbar_size_horizontal
-        bar = view._horizontal_scrollbar = QuietScrollBar(False, "horizontal", thickness=thickness)
-    bar.display = False
-    view.app._start_widget(view, bar)
+        bar = QuietScrollBar(False, "horizontal", thickness=view.scrollbar_size_horizontal)
+    install_scrollbar(view, bar, vertical=vertical)
     return bar
 
 
@@ -119,7 +107,7 @@ def quiet_scrollbars(view: Widget) -> Iterator[None]:
     position). A layout is never held."""
     bars = [
         bar
-        for bar in (view._vertical_scrollbar, view._horizontal_scrollbar)
+        for bar in (current_scrollbar(view, vertical=True), current_scrollbar(view, vertical=False))
         if isinstance(bar, QuietScrollBar) and bar._held is None
     ]
     before = [bar.drawn_as() for bar in bars]

@@ -65,24 +65,28 @@ class LogPanel(Widget):
 
     # Three shown: the footer lists them before Quit and Help, which must fit at 80 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "toggle_follow", "Follow", show=False),
-        Binding("w", "toggle_wrap", "Wrap"),
-        Binding("g", "top", "Top", show=False),
-        Binding("G", "bottom", "Bottom", show=False),
-        Binding("e", "first_error", "First error"),
-        Binding("E", "next_error", "Next error", show=False),
-        Binding("l", "toggle_line_numbers", "Line numbers", show=False),
+        Binding("f", "toggle_follow", "Follow", show=False, id="log-follow"),
+        Binding("w", "toggle_wrap", "Wrap", id="log-wrap"),
+        Binding("g", "top", "Top", show=False, id="log-top"),
+        Binding("G", "bottom", "Bottom", show=False, id="log-bottom"),
+        Binding("e", "first_error", "First error", id="log-first-error"),
+        Binding("E", "next_error", "Next error", show=False, id="log-next-error"),
+        Binding("l", "toggle_line_numbers", "Line numbers", show=False, id="log-line-numbers"),
         # Priority: run as the app reads the key, so keys queued behind it reach the box.
-        Binding("slash", "open_search", "Search", priority=True),
-        Binding("n", "next_match", "Next match", show=False),
-        Binding("N", "previous_match", "Previous match", show=False),
-        Binding("F", "toggle_filter", "Filter", show=False),
-        Binding("left_square_bracket", "context(-1)", "Less context", show=False),
-        Binding("right_square_bracket", "context(1)", "More context", show=False),
-        Binding("ctrl+s", "save", "Save log", show=False),
-        Binding("c", "copy_visible", "Copy visible", show=False),
-        Binding("m", "copy_matches", "Copy matches", show=False),
-        Binding("C", "copy_all", "Copy log", show=False),
+        Binding("slash", "open_search", "Search", priority=True, id="log-search"),
+        Binding("n", "next_match", "Next match", show=False, id="log-next-match"),
+        Binding("N", "previous_match", "Previous match", show=False, id="log-previous-match"),
+        Binding("F", "toggle_filter", "Filter", show=False, id="log-filter"),
+        Binding(
+            "left_square_bracket", "context(-1)", "Less context", show=False, id="log-less-context"
+        ),
+        Binding(
+            "right_square_bracket", "context(1)", "More context", show=False, id="log-more-context"
+        ),
+        Binding("ctrl+s", "save", "Save log", show=False, id="log-save"),
+        Binding("c", "copy_visible", "Copy visible", show=False, id="log-copy-visible"),
+        Binding("m", "copy_matches", "Copy matches", show=False, id="log-copy-matches"),
+        Binding("C", "copy_all", "Copy log", show=False, id="log-copy-all"),
     ]
 
     DEFAULT_CONTEXT = 2

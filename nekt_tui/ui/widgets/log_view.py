@@ -23,7 +23,7 @@ from nekt_tui.logview.matches import MatchSet
 from nekt_tui.logview.search import ScanResult, SearchQuery, scan
 from nekt_tui.logview.store import DEFAULT_CAP, Change, LineStore, LogDeltaLike
 from nekt_tui.ui.widgets.content_view import make_scrollbar, quiet_scrollbars, set_scroll_range
-from nekt_tui.ui.widgets.log_render import LineRenderer
+from nekt_tui.ui.widgets.log_render import LineRenderer, RenderContext
 
 
 class LogView(ScrollView, can_focus=True):
@@ -81,7 +81,10 @@ class LogView(ScrollView, can_focus=True):
         self.new_lines = 0
         self.message: str | None = None
         self.error_cursor: int | None = None
-        self.renderer = LineRenderer(self)
+        # Bumped by whatever changes how every line looks (a reset, a search, wrapping, the
+        # theme): the renderer's caches are keyed by it, so none is cleared by hand.
+        self.render_generation = 0
+        self.renderer = LineRenderer(lambda: RenderContext.of(self))
         self._search_token = 0
 
     def on_mount(self) -> None:
@@ -133,7 +136,7 @@ class LogView(ScrollView, can_focus=True):
     def _apply_change(self, change: Change, anchor: int | None, old_end: int) -> None:
         store = self.store
         if change.reset:
-            self.renderer.clear()
+            self.render_generation += 1
             self.new_lines = 0
             self.error_cursor = None
             if self.matches is not None:
@@ -234,7 +237,7 @@ class LogView(ScrollView, can_focus=True):
         anchor = self._top_anchor()
         self.wrap = wrap
         self.set_class(wrap, "-wrap")
-        self.renderer.clear()
+        self.render_generation += 1
         self._relayout()
         self._restore(anchor)
 
@@ -356,7 +359,7 @@ class LogView(ScrollView, can_focus=True):
         self.matches = None if query is None or not query.text else MatchSet(self.store, query)
         if self.matches is None and self.filter is not None:
             self.set_filter(None)
-        self.renderer.clear()
+        self.render_generation += 1
         self._start_search(jump=jump)
         self.refresh()
         self._changed()
@@ -386,7 +389,7 @@ class LogView(ScrollView, can_focus=True):
         if token != self._search_token or m is not self.matches:
             return  # a newer search or a reset replaced this one
         m.merge(result, end)
-        self.renderer.clear()
+        self.render_generation += 1
         self._search_done(jump)
 
     def _search_done(self, jump: bool) -> None:
@@ -444,11 +447,11 @@ class LogView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         """Theme changed: styles are baked into cached strips."""
         super().notify_style_update()
-        self.renderer.clear()
+        self.render_generation += 1
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Draw the rows in `crop` (Textual calls `render_line` for each that changed)."""
-        self.renderer.begin_repaint()
+        self.renderer.begin_repaint(RenderContext.of(self))
         try:
             return super().render_lines(crop)
         finally:

@@ -106,12 +106,12 @@ class WatchList(ScrollView, can_focus=True):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list-up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list-page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list-page-down"),
+        Binding("home", "jump(0)", "First", show=False, id="list-first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="list-last"),
     ]
 
     class Highlighted(Message):
