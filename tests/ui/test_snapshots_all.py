@@ -120,12 +120,6 @@ def test_no_color_120x40(snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPa
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NO_COLOR: a log line with no highlight is drawn as a Segment with no style "
-    "(log_render.render_spans), which Textual's monochrome filter cannot take: the app "
-    "crashes with AttributeError on the failed run's traceback",
-)
 async def test_no_color_survives_the_failed_runs_log(monkeypatch: pytest.MonkeyPatch) -> None:
     """NO_COLOR, the failed run selected: its traceback is drawn and the app keeps running.
     (Once it does, a snapshot of it belongs here.)"""

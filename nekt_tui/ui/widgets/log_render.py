@@ -67,7 +67,7 @@ def render_spans(
     (`rich.text.Text.render`, the same algorithm without building a `Text`);
     `combined` memoises the combined style of each stack of spans across calls."""
     if not spans:
-        return [Segment(text)]
+        return [Segment(text, _NULL)]  # a style, even null: Textual's NO_COLOR filter needs one
     n = len(text)
     if all(start == 0 and end == n for start, end, _ in spans[:-1]):
         # The common line: styles over all of it, then at most one over a part (its
