@@ -8,12 +8,12 @@ finishes cancelling, queued and pending ones start), one keeps running and loggi
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
+from nekt_tui.simulator.builder import RunBuilder
 from nekt_tui.simulator.generate import random_lifecycle
 
-if TYPE_CHECKING:
-    from nekt_tui.simulator.world import World
+B = TypeVar("B", bound=RunBuilder)
 
 _P = "pending_events"
 _Q = "queued"
@@ -27,7 +27,7 @@ _BACKGROUND_SPAN = 7200.0
 _BACKGROUND_LINES = 400
 
 
-def build_demo(world: World, *, flat_run: bool = True, background_runs: int = 0) -> World:
+def build_demo(world: B, *, flat_run: bool = True, background_runs: int = 0) -> B:
     """Add the demo runs to an empty world and return it.
 
     `flat_run` serves the Zendesk run flat whatever the world's detail setting (the demo
@@ -144,7 +144,7 @@ def build_demo(world: World, *, flat_run: bool = True, background_runs: int = 0)
     return world
 
 
-def add_background_runs(world: World, n: int) -> None:
+def add_background_runs(world: RunBuilder, n: int) -> None:
     """Add up to `n` seeded runs of the active pipelines, created in the last two hours,
     each before any run its pipeline already has (so that run stays its pipeline's latest
     and looks as it did). Run numbers are then renumbered in creation order."""

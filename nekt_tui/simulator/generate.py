@@ -7,12 +7,9 @@ queue for a long time; a few run for hours. About 80% succeed, 15% fail, 5% are 
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
 
 from nekt_tui.api.enums import RunStatus
-
-if TYPE_CHECKING:
-    from nekt_tui.simulator.world import World
+from nekt_tui.simulator.builder import RunBuilder
 
 #: Body log lines a generated run may write at most (keeps a crowd of runs cheap).
 MAX_LINES = 5_000
@@ -62,7 +59,7 @@ def random_lifecycle(
     return phases, outcome, cancel_after
 
 
-def populate(world: World, n: int, rng: random.Random) -> None:
+def populate(world: RunBuilder, n: int, rng: random.Random) -> None:
     """Add `n` generated runs to `world`, oldest first (so run numbers follow creation)."""
     active = sorted(slug for slug, p in world.pipelines.items() if p.template.active)
     plans = []
