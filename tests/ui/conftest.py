@@ -22,7 +22,8 @@ from nekt_tui.api.models import Run
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import DEMO_KEY, Faults, SimulatorTransport, World, app_transport
 from nekt_tui.ui.app import NektApp
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun
+from tests.app_parts import make_app
 
 RUN_A = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 RUN_B = "11111111-2222-4333-8444-555555555555"
@@ -117,7 +118,7 @@ def make_sim(
     app_options.setdefault("store", RunStore.in_memory(saved))
     # The test moves time: it calls `app.tick()` (in `advance`) instead of a real-time timer.
     app_options.setdefault("tick_interval", None)
-    app = NektApp(
+    app = make_app(
         source=client,
         clock=clock,
         host="simulator",
@@ -171,7 +172,7 @@ def scripted_app(
     clock = FakeClock()
     options.setdefault("store", RunStore.in_memory([StoredRun(r, None, None) for r in runs]))
     options.setdefault("tick_interval", None)
-    app = NektApp(source=source, clock=clock, host="test", rng=random.Random(7), **options)
+    app = make_app(source=source, clock=clock, host="test", rng=random.Random(7), **options)
     return app, clock
 
 
