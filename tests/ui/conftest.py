@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 import time
@@ -65,10 +64,15 @@ async def advance(pilot: Pilot[Any], clock: FakeClock, seconds: float) -> None:
     await until_started(pilot)
     await clock.advance(seconds)
     if app.scheduler is not None:
-        # Every answer due by now has arrived (a request parked on the fake clock, e.g.
-        # a client retry, keeps it busy: the timeout is only a safety net for that).
-        with contextlib.suppress(TimeoutError):
+        # Every answer due by now has arrived. A request still busy after 5 s is parked on
+        # the fake clock (e.g. a client retry): the test must move time further, so say so
+        # instead of going on with answers missing.
+        try:
             await asyncio.wait_for(app.scheduler.idle(), timeout=5)
+        except TimeoutError:
+            raise AssertionError(
+                f"the engine was still busy {seconds} s on: a request waits for the fake clock"
+            ) from None
     await pilot.pause()
     app.tick()  # the once-a-second redraw runs on real time; run it at the new time now
     await pilot.pause()
