@@ -53,8 +53,9 @@ def _report_when_ready(app: Any, path: str, run_ids: list[str], select: str | No
 
 def _nekt_app(args: argparse.Namespace) -> Any:
     from nekt_tui.api.client import NektClient
-    from nekt_tui.ui.app import NektApp
-    from nekt_tui.ui.store import RunStore, StoredRun
+    from nekt_tui.ui.app import AppOptions, NektApp
+    from nekt_tui.ui.state.session import WatchSession
+    from nekt_tui.ui.state.store import RunStore, StoredRun
 
     if args.command == "idle":
         # Only here: `watch` measures the app as a user runs it, without the simulator.
@@ -80,13 +81,8 @@ def _nekt_app(args: argparse.Namespace) -> Any:
         if args.select:
             run_ids = [args.select, *[r for r in run_ids if r != args.select]]
         saved = [StoredRun(rid, None, None) for rid in run_ids]
-    app = NektApp(
-        source=client,
-        store=RunStore.in_memory(saved),
-        host="benchmark",
-        on_close=client.aclose,
-        bell="off",
-    )
+    session = WatchSession(source=client, store=RunStore.in_memory(saved), on_close=client.aclose)
+    app = NektApp(session, AppOptions(host="benchmark", bell="off"))
     if args.report:
         app.call_later(_report_when_ready, app, args.report, run_ids, args.select)
     return app

@@ -50,8 +50,9 @@ from textual.widget import Widget
 from benchmarks.common import Figure, LagProbe, Row, Size, log
 from nekt_tui.api.models import Run
 from nekt_tui.clock import FakeClock
-from nekt_tui.ui.app import NektApp
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.app import AppOptions, NektApp
+from nekt_tui.ui.state.session import WatchSession
+from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.watch.events import Event, StatusChanged
 from nekt_tui.watch.scheduler import Scheduler
 
@@ -172,13 +173,12 @@ async def measure(n_runs: int, cycles: int) -> dict[str, Any]:
     scheduler = Scheduler(
         source, clock=clock, interval=INTERVAL, waiting_interval=INTERVAL, jitter=0.0
     )
-    app = NektApp(
+    session = WatchSession(
         scheduler=scheduler,
         clock=clock,
         store=RunStore.in_memory(StoredRun(rid, None, None) for rid in run_ids),
-        host="benchmark",
-        bell="off",
     )
+    app = NektApp(session, AppOptions(host="benchmark", bell="off"))
     seen = {"changed": 0, "last": 0.0, "drawn": 0.0}
     on_engine_event = app.on_engine_event
     draw_now = app.draw_now

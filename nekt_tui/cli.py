@@ -253,7 +253,7 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
     code = int(app.return_code or 0)
     unsaved = app.store.unsaved()  # said after the app has closed, where it stays visible
     if unsaved:
-        from nekt_tui.ui.store import EXIT_UNSAVED
+        from nekt_tui.ui.state.store import EXIT_UNSAVED
 
         _fail(unsaved)
         return code if code >= 128 else EXIT_UNSAVED  # a signal's code says more

@@ -12,18 +12,6 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 
 import grimp
-import pytest
-
-#: The cycles found before the restructure of issue 14; "(tc)": an import made only under
-#: TYPE_CHECKING (without those there is no cycle: see the run-time test).
-CYCLES_TODAY = (
-    "watch: engine -> sweep (tc), sweep -> engine, sweep -> workers, workers -> engine; "
-    "simulator: world -> demo, world -> generate, demo -> generate, demo -> world (tc), "
-    "generate -> world (tc); "
-    "ui: app -> core, core -> screens.main, screens.main -> app (tc); "
-    "ui.widgets: log_view -> log_render, log_render -> log_view (tc); "
-    "watch: watchlist -> watchlist_io, watchlist_io -> watchlist (tc)"
-)
 
 Graph = Mapping[str, set[str]]
 
@@ -141,10 +129,6 @@ def test_no_import_cycle_at_run_time() -> None:
     assert not cycles, "import cycles:\n" + describe(runtime, runtime, cycles)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"issue 14: the restructure removes these import cycles: {CYCLES_TODAY}",
-)
 def test_no_import_cycle_even_under_type_checking() -> None:
     """Not even the imports only the type checker follows go round in a circle."""
     graph = _graph(type_checking=True)

@@ -1,32 +1,53 @@
-"""The nekt-tui app: what every key does, and the command palette entries for them.
+"""The nekt-tui app: its lifecycle, the frame clock, and what every key does.
 
+The runs, the engine and every command on them are a `WatchSession` (ui/state, no
+Textual); the app turns keys into its commands and draws through the `MainScreen`.
 Keys are bound on the main screen as `app.<action>`; the help screen and the command
 palette read the same names, so a key, its help line and its command cannot drift apart.
-State, the engine wiring and drawing live in `NektCore` (core.py).
 """
 
 from __future__ import annotations
 
+import gc
+import logging
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from nekt_tui.api.enums import RunStatus
-from nekt_tui.api.errors import NektError, RateLimitedError
-from nekt_tui.ui import cancel
-from nekt_tui.ui.core import NektCore
 from nekt_tui.ui.guard import guarded
 from nekt_tui.ui.intervals import INTERVAL_STEPS as INTERVAL_STEPS  # re-exported
-from nekt_tui.ui.intervals import IntervalLadder
 from nekt_tui.ui.keymap import checked_keymap, keys_of
-from nekt_tui.ui.model import SORT_LABELS, Row, clean_label
-from nekt_tui.ui.screens.main import MainScreen
+from nekt_tui.ui.options import AppOptions as AppOptions  # re-exported
+from nekt_tui.ui.screens.main import MainScreen, Widgets
+from nekt_tui.ui.state.connection import Connection, Polling
+from nekt_tui.ui.state.model import SORT_LABELS, WatchModel
+from nekt_tui.ui.state.reactions import (
+    Batch,
+    EventReducer,
+    Severity,
+    should_ring,
+    toasts,
+)
+from nekt_tui.ui.state.session import WatchSession
+from nekt_tui.ui.state.store import RunStore
+from nekt_tui.ui.status_style import SIXTEEN_COLOURS, status_variables
 from nekt_tui.ui.widgets.log_panel import LogPanel
 from nekt_tui.ui.widgets.watch_list import WatchList
+from nekt_tui.watch.events import Event
+
+if TYPE_CHECKING:
+    from nekt_tui.watch.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+#: Engine events are drawn at most this often (seconds): 2,000 runs polled every 2 s
+#: are 1,000 answers a second, and each frame re-sorts and redraws at most once.
+FRAME = 1 / 30
 
 #: (binding id, command palette title) for every key of the main screen: the palette's
 #: help line is the binding's tooltip and its keys in force (`screens/main.py`).
@@ -62,16 +83,21 @@ def check_keys(keymap: Mapping[str, str]) -> dict[str, str]:
     return checked_keymap(keymap, key_classes())
 
 
-class NektApp(NektCore):
-    """Watch Nekt pipeline runs: the app with its keys."""
+class NektApp(App[int]):
+    """Watch Nekt pipeline runs: a `WatchSession` on screen, with its keys.
 
+    `session` holds the runs, the engine and the clock (tests and the demo give one on
+    the in-process simulator); `options` the rest. The app starts itself when mounted.
+    """
+
+    TITLE = "nekt-tui"
     CSS_PATH = "app.tcss"
 
     # Declared, not left for Textual to add at start-up: the help reads every key from
     # the classes' BINDINGS, and a `[keys]` entry can move it like any other.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            NektCore.COMMAND_PALETTE_BINDING,
+            App.COMMAND_PALETTE_BINDING,
             "command_palette",
             "palette",
             show=False,
@@ -80,6 +106,85 @@ class NektApp(NektCore):
             id="command-palette",
         )
     ]
+
+    def __init__(
+        self, session: WatchSession | None = None, options: AppOptions | None = None
+    ) -> None:
+        super().__init__()
+        self.session = session or WatchSession()
+        self.options = options or AppOptions()
+        self.session.view = self
+        self.main = MainScreen(
+            self.session,
+            self.options,
+            on_failure=self.report_failure,
+            on_ready=self._start,
+        )
+        self._flush_pending = False
+        self._failures_reported: set[str] = set()
+        self.bells_rung = 0
+        #: True once the watch list is loaded and polling has started.
+        self.started = False
+        if self.options.theme:
+            self.theme = self.options.theme
+
+    # ---- the session, for the widgets and the tests ------------------------------------
+
+    @property
+    def model(self) -> WatchModel:
+        """The rows being watched."""
+        return self.session.model
+
+    @property
+    def store(self) -> RunStore:
+        """The saved watch list."""
+        return self.session.store
+
+    @property
+    def conn(self) -> Connection:
+        """The app's view of the API."""
+        return self.session.conn
+
+    @property
+    def reducer(self) -> EventReducer:
+        """Folds engine events into the model."""
+        return self.session.reducer
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        """The poll engine (None without an API key)."""
+        scheduler = self.session.scheduler
+        return scheduler if self.session.polling_live else None  # type: ignore[return-value]
+
+    @property
+    def cancels_sent(self) -> set[str]:
+        """Runs whose cancel request is on its way."""
+        return self.session.cancels_sent
+
+    @property
+    def widgets(self) -> Widgets:
+        """The main screen's widgets (whatever screen is on top)."""
+        return self.main.widgets()
+
+    def now(self) -> datetime:
+        """The injected clock's time (aware, UTC)."""
+        return self.session.now()
+
+    def polling(self) -> Polling:
+        """What the header shows about polling."""
+        return self.session.polling()
+
+    # ---- Textual hooks -----------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The dashboard."""
+        return self.main
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables plus the status palette derived from them (the standard
+        palette's colours on a 16-colour terminal)."""
+        sixteen = self.console.color_system in SIXTEEN_COLOURS
+        return status_variables(super().get_css_variables(), sixteen=sixteen)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands, plus every key's action when on the main screen."""
@@ -96,6 +201,117 @@ class NektApp(NektCore):
             callback = getattr(self if target == "app" else self.main, f"action_{action}")
             yield SystemCommand(title, f"{binding.tooltip} ({', '.join(keys)})", callback)
 
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    def _start(self) -> None:
+        """The dashboard is up: load the watch list and start the 1 s tick; start polling
+        once the first frame is drawn."""
+        new = self.session.load()
+        self.list_changed()
+        if new:
+            self.widgets.watch_list.select(new[0])
+        self.main.show_notice()
+        if self.options.tick_interval is not None:
+            self.set_interval(self.options.tick_interval, self.tick)
+        self.call_after_refresh(self._start_after_first_frame)
+
+    def _start_after_first_frame(self) -> None:
+        try:
+            follow = self.session.start_polling()
+            if follow is not None:
+                self.run_worker(follow, group="events", exit_on_error=False)
+        except Exception as exc:  # e.g. a client that cannot be built: say so, keep the list
+            self.report_failure("starting to poll", exc)
+        self.started = True
+        # Move everything alive now (Textual, widgets, the loaded list, the client) out of
+        # the collector's reach: with 2,000 runs, full collections otherwise stall 30-110
+        # ms. The command line holds the collector off until here (see `cli._run_app`).
+        gc.freeze()
+        gc.enable()
+
+    async def on_unmount(self) -> None:
+        """Save the watch list, stop polling, close the client."""
+        gc.unfreeze()  # what was frozen at start can be collected again (tests run many apps)
+        await self.session.close()
+
+    # ---- what the session tells the app ------------------------------------------------
+
+    def say(
+        self, text: str, severity: Severity = "information", timeout: float | None = None
+    ) -> None:
+        """A toast of plain text (never markup: it may name what the server sent)."""
+        self.notify(text, severity=severity, timeout=timeout, markup=False)
+
+    def list_changed(self) -> None:
+        """Rows were added, removed, filtered or re-sorted."""
+        self.main.list_changed()
+
+    def on_engine_event(self, event: Event) -> None:
+        """The engine's callback: fold the event in now, draw at the next frame."""
+        try:
+            self.session.apply(event)
+        except Exception as exc:
+            self.report_failure("handling an update from the API", exc)
+            return
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.set_timer(FRAME, self.draw_now)
+
+    def draw_now(self) -> None:
+        """Draw what the engine reported since the last frame (the frame timer calls it)."""
+        if not self._flush_pending:
+            return
+        self._flush_pending = False
+        try:
+            self._apply(self.session.reducer.take())
+        except Exception as exc:
+            self.report_failure("updating the screen", exc)
+
+    def _apply(self, batch: Batch) -> None:
+        self.main.draw(batch)
+        for text, level, timeout in toasts(batch):
+            self.say(text, level, timeout)
+        if should_ring(self.options.bell, [t.new for _, t in batch.transitions]):
+            self.ring()
+        self.session.keep_statuses(batch.saved)
+
+    def ring(self) -> None:
+        """Ring the terminal bell (counted, so the policy can be tested)."""
+        self.bells_rung += 1
+        self.bell()
+
+    def run_problem(self, run_id: str) -> str | None:
+        """Why `run_id` has no fresh data, in a few words (see `MainScreen.run_problem`)."""
+        return self.main.run_problem(run_id)
+
+    def tick(self) -> None:
+        """Once a second: elapsed times and freshness move, the running dot pulses."""
+        try:
+            self.draw_now()
+            self.main.tick(pulse=self.animation_level != "none")
+            self.session.save_if_due()
+        except Exception as exc:
+            self.report_failure("updating the clock", exc)
+
+    def report_failure(self, what: str, exc: BaseException) -> None:
+        """The one place background failures go: logged, shown once per kind, no traceback."""
+        log.error("nekt-tui failed while %s", what, exc_info=exc)
+        key = f"{what}:{type(exc).__name__}"
+        if key in self._failures_reported:
+            return
+        self._failures_reported.add(key)
+        self.notify(
+            f"Something went wrong while {what} ({type(exc).__name__}); nekt-tui keeps running.",
+            severity="error",
+            markup=False,
+        )
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        """A background task failed: report it here, like every other failure."""
+        worker = event.worker
+        if worker.error is not None:
+            self.report_failure(f"running {worker.name or 'a background task'}", worker.error)
+
     # ---- the list ----------------------------------------------------------------------
 
     @guarded("opening the add dialog")
@@ -109,52 +325,25 @@ class NektApp(NektCore):
     @guarded("adding runs")
     def add_runs(self, run_ids: list[str] | None) -> None:
         """Watch these runs (new ones only), select the first, save the list."""
-        new = [run_id for run_id in run_ids or [] if run_id not in self.model]
-        if not new:
-            return
-        for run_id in new:
-            self.model.add(run_id)
-            self.store.add(run_id)
-            if self.scheduler is not None:
-                self.scheduler.watch(run_id)
-        self.save_now()
-        self.list_changed()
-        self.widgets.watch_list.select(new[0])
-        self.notify(f"Watching {len(new)} more run{'s' if len(new) > 1 else ''}", markup=False)
+        new = self.session.add(run_ids or [])
+        if new:
+            self.list_changed()
+            self.widgets.watch_list.select(new[0])
 
     @guarded("removing a run")
     def action_remove(self) -> None:
         """Stop watching the selected run (u brings it back)."""
         run_id = self.widgets.watch_list.selected
-        row = self.model.remove(run_id) if run_id is not None else None
-        if run_id is None or row is None:
-            return
-        index = self.store.remove(run_id)
-        if self.scheduler is not None and run_id in self.scheduler:
-            self.scheduler.unwatch(run_id)
-        self.reducer.forget(run_id)
-        self.removed.append((row, index))
-        self.save_now()
-        self.list_changed()
-        self.notify(f"Removed {row.title} (u undoes)", markup=False)
+        if run_id is not None and self.session.remove(run_id):
+            self.list_changed()
 
     @guarded("undoing a removal")
     def action_undo(self) -> None:
         """Bring back the last removed run, in its old place."""
-        if not self.removed:
-            self.notify("Nothing to undo", markup=False)
-            return
-        row, index = self.removed.pop()
-        self.model.restore(row)
-        self.store.add(row.run_id, row.label, row.status, index)
-        if self.scheduler is not None:
-            self.scheduler.watch(row.run_id, row.status)
-            if row.paused:
-                self.scheduler.pause(row.run_id)
-        self.save_now()
-        self.list_changed()
-        self.widgets.watch_list.select(row.run_id)
-        self.notify(f"Restored {row.title}", markup=False)
+        row = self.session.undo()
+        if row is not None:
+            self.list_changed()
+            self.widgets.watch_list.select(row.run_id)
 
     @guarded("opening the label dialog")
     def action_label(self) -> None:
@@ -162,7 +351,7 @@ class NektApp(NektCore):
         run_id = self.widgets.watch_list.selected
         row = self.model.get(run_id) if run_id is not None else None
         if row is None:
-            self.notify("No run selected to label", markup=False)
+            self.say("No run selected to label")
             return
         from nekt_tui.ui.screens.label_dialog import LabelDialog
 
@@ -174,111 +363,84 @@ class NektApp(NektCore):
     @guarded("labelling a run")
     def set_label(self, run_id: str, text: str | None) -> None:
         """Set (or with "" clear) a run's label, save the list, redraw; None changes nothing."""
-        row = self.model.get(run_id)
-        if text is None or row is None:  # cancelled, or removed while the dialog was open
-            return
-        label = clean_label(text)
-        if label == row.label:
-            return
-        row.label = label
-        row.touch()
-        self.store.set_label(run_id, label)
-        self.save_now()
-        if self.model.order_depends_on_data():
-            # The filter matches labels: the row may now be hidden, or shown (counts too).
-            self.list_changed()
-        else:
-            self.widgets.watch_list.rows_changed([run_id])
-            self.show_selected(run_id, log=False)
-        said = f"Labelled {row.title}" if label else f"Label cleared: {row.title}"
-        self.notify(said, markup=False)
+        if self.session.label(run_id, text) is not None:
+            self.main.row_changed(run_id)
 
     @guarded("moving to a failed run")
     def action_next_failed(self) -> None:
         """Move the cursor to the next failed run shown, after the cursor (wrapping)."""
         watch_list = self.widgets.watch_list
-        view = self.model.view
-        start = watch_list.cursor
-        for step in range(1, len(view) + 1):
-            run_id = view[(start + step) % len(view)]
-            row = self.model.rows.get(run_id)
-            if row is not None and row.status is RunStatus.FAILED:
-                watch_list.select(run_id)
-                return
+        run_id = self.model.next_failed(watch_list.cursor)
+        if run_id is not None:
+            watch_list.select(run_id)
+            return
         hidden = " (the filter may hide some)" if self.model.filtered else ""
-        self.notify(f"No failed run in the list{hidden}", markup=False)
+        self.say(f"No failed run in the list{hidden}")
 
     @guarded("sorting")
     def action_sort(self) -> None:
         """Next sort order."""
         mode = self.model.cycle_sort()
         self.list_changed()
-        self.notify(f"Sorted by {SORT_LABELS[mode]}", markup=False)
+        self.say(f"Sorted by {SORT_LABELS[mode]}")
 
     @guarded("filtering")
     def set_filter(self, text: str) -> None:
         """Show only matching runs (`/`); a filter naming an unknown status changes nothing."""
-        problem = self.model.set_filter(text)
-        self.main.show_filter_problem(problem)
-        if problem is None:
-            self.list_changed()
+        self.main.set_filter(text)
 
     # ---- polling -----------------------------------------------------------------------
-
-    def _need_scheduler(self) -> bool:
-        if self.scheduler is None:
-            self.notify(
-                "Not polling: " + (self.conn.message or "no API key"),
-                severity="warning",
-                markup=False,
-            )
-            return False
-        return True
 
     @guarded("refreshing")
     def action_refresh(self) -> None:
         """Poll the selected run now."""
         run_id = self.widgets.watch_list.selected
-        if run_id is not None and self._need_scheduler() and self.scheduler is not None:
-            self.scheduler.refresh(run_id)
+        if run_id is not None:
+            self.session.refresh(run_id)
 
     @guarded("refreshing")
     def action_refresh_all(self) -> None:
         """Poll every run now (and try a refused key again)."""
-        if not self._need_scheduler() or self.scheduler is None:
-            return
-        if self.scheduler.auth_error is not None:
-            self.scheduler.retry_auth()
-        self.scheduler.refresh()
-        self.notify(f"Refreshing {len(self.model)} runs", markup=False)
+        self.session.refresh_all()
+
+    @guarded("pausing")
+    def action_pause(self) -> None:
+        """Pause or resume the selected run."""
+        run_id = self.widgets.watch_list.selected
+        row = self.session.toggle_pause(run_id) if run_id is not None else None
+        if row is not None:
+            self.widgets.watch_list.rows_changed([row.run_id])
+            self.main.show_selected(row.run_id, log=False)
+            self.widgets.header.redraw()
+
+    @guarded("pausing")
+    def action_pause_all(self) -> None:
+        """Pause or resume all polling."""
+        self.session.toggle_pause_all()
+        self.widgets.header.redraw()
+
+    @guarded("changing the interval")
+    def action_faster(self) -> None:
+        """Poll more often."""
+        self.session.change_interval(-1)
+        self.widgets.header.redraw()
+
+    @guarded("changing the interval")
+    def action_slower(self) -> None:
+        """Poll less often."""
+        self.session.change_interval(+1)
+        self.widgets.header.redraw()
 
     # ---- cancelling --------------------------------------------------------------------
-
-    def _cancel_target(self, run_id: str) -> tuple[Row, cancel.RunCanceller] | None:
-        """The row and the source to cancel it with, or None after a toast saying why not."""
-        row = self.model.get(run_id)
-        if row is None:  # removed while the dialog was up
-            return None
-        why_not = cancel.refusal(row, self.cancels_sent)
-        if why_not is not None:
-            self.notify(why_not, markup=False)
-            return None
-        # The scheduler's source is the current one: K may have replaced the first.
-        source = self.scheduler.source if self.scheduler is not None else self._source
-        if not isinstance(source, cancel.RunCanceller):
-            said = cancel.cannot_send(source is None, self.conn.kind, self.conn.message)
-            self.notify(said, severity="warning", markup=False)
-            return None
-        return row, source
 
     @guarded("opening the cancel dialog")
     def action_cancel_run(self) -> None:
         """Ask, then ask the API to cancel the selected run."""
         run_id = self.widgets.watch_list.selected
         if run_id is None:
-            self.notify("No run selected to cancel", markup=False)
+            self.say("No run selected to cancel")
             return
-        target = self._cancel_target(run_id)
+        target = self.session.cancel_target(run_id)
         if target is None:
             return
         row = target[0]
@@ -294,101 +456,9 @@ class NektApp(NektCore):
         """The dialog closed: send the cancel in the background (once) if confirmed."""
         if not yes:
             return
-        # Checked again: the run may have finished, or been removed, while the dialog was up.
-        target = self._cancel_target(run_id)
-        if target is None:
-            return
-        row, source = target
-        self.cancels_sent.add(run_id)
-        self.run_worker(
-            self._send_cancel(source, run_id, row.title),
-            name="cancelling a run",
-            group="cancel",
-            exit_on_error=False,
-        )
-
-    async def _send_cancel(self, source: cancel.RunCanceller, run_id: str, title: str) -> None:
-        try:
-            # The answer is the flat shape (no pipeline, no log): it is not shown; the poll
-            # asked for below brings the whole run.
-            await source.cancel_run(run_id)
-        except NektError as exc:
-            self.notify(
-                cancel.failure_text(title, exc, self.now()),
-                severity="warning" if isinstance(exc, RateLimitedError) else "error",
-                markup=False,
-            )
-            if not cancel.poll_after(exc):
-                return
-        else:
-            self.notify(f"Cancel requested: {title}", markup=False)
-        finally:
-            self.cancels_sent.discard(run_id)
-        scheduler = self.scheduler
-        if scheduler is not None and run_id in scheduler:
-            scheduler.refresh(run_id)
-
-    @guarded("pausing")
-    def action_pause(self) -> None:
-        """Pause or resume the selected run."""
-        run_id = self.widgets.watch_list.selected
-        row = self.model.get(run_id) if run_id is not None else None
-        if row is None:
-            return
-        self.model.set_paused(row, not row.paused)
-        row.touch()
-        if self.scheduler is not None:
-            if row.paused:
-                self.scheduler.pause(row.run_id)
-            else:
-                self.scheduler.resume(row.run_id)
-        self.widgets.watch_list.rows_changed([row.run_id])
-        self.show_selected(row.run_id, log=False)
-        self.widgets.header.redraw()
-
-    @guarded("pausing")
-    def action_pause_all(self) -> None:
-        """Pause or resume all polling."""
-        polling = self.polling()
-        polling.all_paused = not polling.all_paused
-        if self.scheduler is not None:
-            if polling.all_paused:
-                self.scheduler.pause()
-            else:
-                self.scheduler.resume()
-        self.widgets.header.redraw()
-        self.notify(
-            "All polling paused (P resumes)" if polling.all_paused else "Polling resumed",
-            markup=False,
-        )
-
-    #: Set on the first `+` or `-`, from the intervals then in force (the configured ones).
-    _ladder: IntervalLadder | None = None
-
-    def _set_interval(self, direction: int) -> None:
-        polling = self.polling()
-        if self._ladder is None:
-            self._ladder = IntervalLadder(polling.interval, polling.waiting_interval)
-        interval, waiting = self._ladder.move(polling.interval, direction)
-        polling.interval, polling.waiting_interval = interval, waiting
-        if self.scheduler is not None:
-            self.scheduler.interval = interval
-            self.scheduler.waiting_interval = waiting
-        self.widgets.header.redraw()
-        self.notify(
-            f"Polling active runs every {interval:g}s, waiting runs every {waiting:g}s",
-            markup=False,
-        )
-
-    @guarded("changing the interval")
-    def action_faster(self) -> None:
-        """Poll more often."""
-        self._set_interval(-1)
-
-    @guarded("changing the interval")
-    def action_slower(self) -> None:
-        """Poll less often."""
-        self._set_interval(+1)
+        request = self.session.cancel(run_id)
+        if request is not None:
+            self.run_worker(request, name="cancelling a run", group="cancel", exit_on_error=False)
 
     # ---- screens -----------------------------------------------------------------------
 
@@ -397,28 +467,14 @@ class NektApp(NektCore):
         """Ask for an API key for this session."""
         from nekt_tui.ui.screens.key_dialog import KeyDialog
 
-        self.push_screen(KeyDialog(self.config_hint), self.use_key)
+        self.push_screen(KeyDialog(self.session.config_hint), self.use_key)
 
     @guarded("using the new key")
     def use_key(self, key: str | None) -> None:
         """Poll with a new API key for this session (never shown, logged or saved)."""
-        if not key:
-            return
-        if self._make_source is None:
-            self.notify("This session cannot change its key.", severity="warning", markup=False)
-            return
-        source = self._make_source(key)
-        self._built_sources.append(source)
-        self.conn.kind, self.conn.message = "connecting", ""
-        if self._scheduler is None:
-            self._source = source
-            self._start_polling()
-        else:
-            self._scheduler.set_source(source)
-            self._scheduler.refresh()
-        self._show_notice()
-        self.widgets.header.redraw()
-        self.notify("Trying the new key…", markup=False)
+        if self.session.set_key(key):
+            self.main.show_notice()
+            self.widgets.header.redraw()
 
     @guarded("opening the help")
     def action_help(self) -> None:

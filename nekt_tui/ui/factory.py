@@ -7,8 +7,7 @@ they are imported only when the app connects, after its first frame.
 from __future__ import annotations
 
 import random
-from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from textual.theme import BUILTIN_THEMES
@@ -16,8 +15,10 @@ from textual.theme import BUILTIN_THEMES
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.clock import Clock, SystemClock
 from nekt_tui.config import Config
-from nekt_tui.ui.app import NektApp
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.app import AppOptions, NektApp
+from nekt_tui.ui.state.ports import PollSettings
+from nekt_tui.ui.state.session import WatchSession
+from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.watch.watchlist import WatchList
 
 if TYPE_CHECKING:
@@ -60,20 +61,28 @@ def build_app(
     """
     clock = clock or SystemClock()
     initial_ids = parse_run_ids(initial_text) if initial_text else []
-    make = partial(
-        NektApp,
-        clock=clock,
-        rng=rng,
-        initial_ids=initial_ids,
-        interval=config.interval,
-        waiting_interval=config.waiting_interval,
-        concurrency=config.concurrency,
-        run_list=config.run_list,
-        bell=config.bell,
-        log_max_lines=config.log_max_lines,
-        theme=config.theme,
-        config_hint=str(config.config_file or "the config file"),
+    settings = PollSettings(
+        config.interval, config.waiting_interval, config.concurrency, config.run_list
     )
+
+    def make(*, host: str, demo: bool = False, **backend: Any) -> NektApp:
+        session = WatchSession(
+            clock=clock,
+            rng=rng,
+            initial_ids=initial_ids,
+            settings=settings,
+            config_hint=str(config.config_file or "the config file"),
+            **backend,
+        )
+        options = AppOptions(
+            host=host,
+            demo=demo,
+            bell=config.bell,
+            theme=config.theme,
+            log_max_lines=config.log_max_lines,
+        )
+        return NektApp(session, options)
+
     # The client (httpx, pydantic) is built by the app once its first frame is drawn.
     if demo:
         from nekt_tui.simulator import DEMO_KEY, World

@@ -25,9 +25,10 @@ from nekt_tui.api.client import NektClient
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import Faults, SimulatorTransport, World, app_transport
 from nekt_tui.ui.app import NektApp
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.ui.widgets.watch_list import WatchList
 from nekt_tui.watch.events import Event
+from tests.app_parts import make_app
 from tests.ui.conftest import until_started
 
 #: A key nobody would type by accident: tests search every output for it (and its tail).
@@ -183,7 +184,7 @@ def make_rig(
     app_options.setdefault("bell", "off")
     # The `K` dialog's new key gets a client on the same simulator (the app closes it).
     app_options.setdefault("make_source", lambda new_key: make_client(new_key, run_faults, clock))
-    app = NektApp(
+    app = make_app(
         source=client,
         clock=clock,
         store=store,

@@ -31,6 +31,7 @@ from nekt_tui.simulator import DEMO_KEY, Faults, World, app_transport
 from nekt_tui.ui.factory import build_app
 from nekt_tui.watch.events import AuthProblem, Event, PollFailed
 from tests.api.loopback import head, serve
+from tests.app_parts import make_app
 
 from .conftest import SECRET, SECRET_TAIL
 
@@ -206,10 +207,9 @@ async def test_demo_screens_never_show_the_key_or_any_token_value() -> None:
         sleep=clock.sleep,
         now=clock.now,
     )
-    from nekt_tui.ui.app import NektApp
-    from nekt_tui.ui.store import RunStore, StoredRun
+    from nekt_tui.ui.state.store import RunStore, StoredRun
 
-    app = NektApp(
+    app = make_app(
         source=client,
         clock=clock,
         store=RunStore.in_memory(StoredRun(r, None, None) for r in world.run_ids),

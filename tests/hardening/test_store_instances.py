@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nekt_tui.simulator import World
-from nekt_tui.ui.store import RunStore
+from nekt_tui.ui.state.store import RunStore
 from nekt_tui.watch.watchlist import WatchEntry, WatchList
 from tests.conftest import SimServer
 from tests.ui.conftest import make_sim, until_started
@@ -35,7 +35,7 @@ INSTANCE = textwrap.dedent(
     """
     import json, sys, uuid
     from pathlib import Path
-    from nekt_tui.ui.store import RunStore
+    from nekt_tui.ui.state.store import RunStore
     from nekt_tui.watch import watchlist_io
     from nekt_tui.watch.watchlist import WatchList
 

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from nekt_tui.config import Config
 from nekt_tui.ui.factory import build_app
-from nekt_tui.ui.store import RunStore
+from nekt_tui.ui.state.store import RunStore
 from nekt_tui.watch.watchlist import WatchEntry, WatchList, WatchListError
 
 RUN_A = "3c90c3cc-0d44-4b50-8888-8dd25736052a"

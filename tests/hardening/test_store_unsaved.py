@@ -20,7 +20,7 @@ from nekt_tui.cli import main
 from nekt_tui.simulator import World
 from nekt_tui.ui import factory
 from nekt_tui.ui.app import NektApp
-from nekt_tui.ui.store import EXIT_UNSAVED, RunStore
+from nekt_tui.ui.state.store import EXIT_UNSAVED, RunStore
 from nekt_tui.watch.watchlist import WatchEntry, WatchList
 from tests.ui.conftest import make_sim, until_started
 

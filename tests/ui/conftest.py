@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 import time
@@ -22,7 +21,8 @@ from nekt_tui.api.models import Run
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import DEMO_KEY, Faults, SimulatorTransport, World, app_transport
 from nekt_tui.ui.app import NektApp
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun
+from tests.app_parts import make_app
 
 RUN_A = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 RUN_B = "11111111-2222-4333-8444-555555555555"
@@ -64,10 +64,15 @@ async def advance(pilot: Pilot[Any], clock: FakeClock, seconds: float) -> None:
     await until_started(pilot)
     await clock.advance(seconds)
     if app.scheduler is not None:
-        # Every answer due by now has arrived (a request parked on the fake clock, e.g.
-        # a client retry, keeps it busy: the timeout is only a safety net for that).
-        with contextlib.suppress(TimeoutError):
+        # Every answer due by now has arrived. A request still busy after 5 s is parked on
+        # the fake clock (e.g. a client retry): the test must move time further, so say so
+        # instead of going on with answers missing.
+        try:
             await asyncio.wait_for(app.scheduler.idle(), timeout=5)
+        except TimeoutError:
+            raise AssertionError(
+                f"the engine was still busy {seconds} s on: a request waits for the fake clock"
+            ) from None
     await pilot.pause()
     app.tick()  # the once-a-second redraw runs on real time; run it at the new time now
     await pilot.pause()
@@ -117,7 +122,7 @@ def make_sim(
     app_options.setdefault("store", RunStore.in_memory(saved))
     # The test moves time: it calls `app.tick()` (in `advance`) instead of a real-time timer.
     app_options.setdefault("tick_interval", None)
-    app = NektApp(
+    app = make_app(
         source=client,
         clock=clock,
         host="simulator",
@@ -171,7 +176,7 @@ def scripted_app(
     clock = FakeClock()
     options.setdefault("store", RunStore.in_memory([StoredRun(r, None, None) for r in runs]))
     options.setdefault("tick_interval", None)
-    app = NektApp(source=source, clock=clock, host="test", rng=random.Random(7), **options)
+    app = make_app(source=source, clock=clock, host="test", rng=random.Random(7), **options)
     return app, clock
 
 

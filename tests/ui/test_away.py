@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nekt_tui.api.enums import RunStatus
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun
 
 from .conftest import ScriptedSource, advance, run_json, scripted_app
 

@@ -18,7 +18,8 @@ from nekt_tui.simulator.requests_log import RequestRecord
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.screens.cancel_dialog import CancelDialog
 from nekt_tui.ui.screens.help_screen import HelpScreen
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun
+from tests.app_parts import make_app
 
 from .conftest import (
     HOSTILE_SLUG,
@@ -399,7 +400,7 @@ async def test_a_source_that_cannot_cancel_says_so() -> None:
 async def test_without_a_key_it_says_to_press_k() -> None:
     clock = FakeClock()
     store = RunStore.in_memory([StoredRun(RUN_A, None, None)])
-    app = NektApp(store=store, clock=clock, problem="no API key", tick_interval=None)
+    app = make_app(store=store, clock=clock, problem="no API key", tick_interval=None)
     async with app.run_test(size=(160, 40)) as pilot:
         await advance(pilot, clock, 1)
         await pilot.press("X")

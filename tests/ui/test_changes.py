@@ -8,8 +8,8 @@ import pytest
 
 from nekt_tui.api.models import RunStatus
 from nekt_tui.simulator import World
+from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.ui.status_style import look
-from nekt_tui.ui.store import RunStore, StoredRun
 from nekt_tui.ui.widgets.status_panel import status_content
 
 from .conftest import RUN_A, RUN_B, make_sim

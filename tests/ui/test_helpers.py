@@ -11,9 +11,9 @@ from nekt_tui.api.errors import RunNotFoundError
 from nekt_tui.api.models import Run, RunStatus, UnknownValue
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.cron_text import read_cron
-from nekt_tui.ui.model import HISTORY_KEPT, Filter, Transition, WatchModel
-from nekt_tui.ui.reactions import EventReducer, severity, should_ring, summary
 from nekt_tui.ui.screens.add_dialog import check_input
+from nekt_tui.ui.state.model import HISTORY_KEPT, Filter, Transition, WatchModel
+from nekt_tui.ui.state.reactions import EventReducer, severity, should_ring, summary
 from nekt_tui.ui.status_style import STATUS_KEYS, attention_rank, look, status_variables
 from nekt_tui.ui.widgets.header_bar import Connection
 from nekt_tui.ui.widgets.status_panel import status_content

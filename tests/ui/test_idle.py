@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from nekt_tui.api.models import Run, UnknownValue
-from nekt_tui.ui.model import Filter, WatchModel
+from nekt_tui.ui.state.model import Filter, WatchModel
 
 from .conftest import (
     RUN_A,

@@ -8,14 +8,14 @@ from textual.widgets import Input, Static
 
 from nekt_tui.api.models import RunStatus
 from nekt_tui.simulator import World
-from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.screens.add_dialog import AddDialog
 from nekt_tui.ui.screens.help_screen import HelpScreen
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.ui.widgets.pipeline_panel import PipelinePanel
 from nekt_tui.ui.widgets.status_panel import StatusPanel
 from nekt_tui.ui.widgets.watch_list import WatchList
 from nekt_tui.watch.scheduler import Scheduler
+from tests.app_parts import make_app
 
 from .conftest import RUN_A, RUN_B, advance, make_sim, until_started
 
@@ -361,8 +361,8 @@ async def test_no_color_keeps_every_status_readable(monkeypatch: pytest.MonkeyPa
 async def test_an_injected_scheduler_is_followed_through_its_event_stream() -> None:
     sim = make_sim(_two_runs)
     first, second = sim.world.run_ids
-    scheduler = Scheduler(sim.app._source, clock=sim.clock, interval=3.0)  # type: ignore[arg-type]
-    app = NektApp(
+    scheduler = Scheduler(sim.app.session.source, clock=sim.clock, interval=3.0)  # type: ignore[arg-type]
+    app = make_app(
         scheduler=scheduler,
         clock=sim.clock,
         store=RunStore.in_memory([StoredRun(first, None, None), StoredRun(second, None, None)]),

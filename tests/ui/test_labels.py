@@ -15,10 +15,10 @@ from nekt_tui.config import Config
 from nekt_tui.simulator import World
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.factory import build_app
-from nekt_tui.ui.model import LABEL_MAX, clean_label
 from nekt_tui.ui.screens.help_screen import HelpScreen
 from nekt_tui.ui.screens.label_dialog import LabelDialog
-from nekt_tui.ui.store import RunStore
+from nekt_tui.ui.state.model import LABEL_MAX, clean_label
+from nekt_tui.ui.state.store import RunStore
 from nekt_tui.watch.watchlist import WatchEntry, WatchList
 
 from .conftest import RUN_A, RUN_B, Sim, make_sim, until_started

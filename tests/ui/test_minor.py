@@ -7,8 +7,8 @@ import pytest
 
 from nekt_tui.api.enums import UnknownValue
 from nekt_tui.api.errors import RunNotFoundError
-from nekt_tui.ui.model import WatchModel
 from nekt_tui.ui.screens.help_screen import HelpScreen
+from nekt_tui.ui.state.model import WatchModel
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.status_panel import status_content
 from nekt_tui.ui.widgets.watch_list import WatchList

@@ -10,11 +10,11 @@ from nekt_tui.api.client import NektClient
 from nekt_tui.api.errors import ApiUnreachableError, RunNotFoundError
 from nekt_tui.config import Config
 from nekt_tui.simulator import DEMO_KEY, Faults, World
-from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.factory import build_app
 from nekt_tui.ui.screens.key_dialog import KeyDialog
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.ui.widgets.watch_list import WatchList
+from tests.app_parts import make_app
 
 from .conftest import RUN_A, RUN_B, ScriptedSource, advance, make_sim, run_json, scripted_app
 
@@ -115,7 +115,7 @@ def _sim_source_factory(sim: Any) -> Any:
 
 async def test_a_refused_key_is_replaced_in_the_app_and_never_shown() -> None:
     sim = make_sim(_one_run, api_key="revoked-key")
-    sim.app._make_source = _sim_source_factory(sim)
+    sim.app.session.make_source = _sim_source_factory(sim)
     (run_id,) = sim.world.run_ids
     async with sim.app.run_test(size=(120, 30)) as pilot:
         await sim.advance(pilot, 1)
@@ -137,7 +137,7 @@ async def test_a_refused_key_is_replaced_in_the_app_and_never_shown() -> None:
 async def test_missing_key_can_be_entered_in_the_app() -> None:
     sim = make_sim(_one_run)
     (run_id,) = sim.world.run_ids
-    app = NektApp(
+    app = make_app(
         store=RunStore.in_memory([StoredRun(run_id, None, None)]),
         clock=sim.clock,
         host="simulator",

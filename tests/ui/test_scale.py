@@ -10,7 +10,7 @@ import pytest
 
 from nekt_tui.api.models import RunStatus
 from nekt_tui.simulator import World
-from nekt_tui.ui.core import FRAME
+from nekt_tui.ui.app import FRAME
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.watch_list import WatchList
 

@@ -13,10 +13,10 @@ import pytest
 
 from nekt_tui.clock import FakeClock
 from nekt_tui.config import Config
-from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.factory import build_app
-from nekt_tui.ui.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.watch.engine import RunSource
+from tests.app_parts import make_app
 
 from .conftest import RUN_A, until_started
 
@@ -68,7 +68,7 @@ async def test_a_client_that_cannot_be_built_is_one_message_and_the_list_stays()
     def connect() -> RunSource:
         raise OSError("no certificates")
 
-    app = NektApp(
+    app = make_app(
         connect=connect,
         clock=FakeClock(),
         store=RunStore.in_memory([StoredRun(RUN_A, "nightly", None)]),
@@ -87,7 +87,7 @@ async def test_a_client_that_cannot_be_built_is_one_message_and_the_list_stays()
 
 
 async def test_the_collector_held_off_for_start_up_is_back_on_once_polling_starts() -> None:
-    app = NektApp(clock=FakeClock(), tick_interval=None)
+    app = make_app(clock=FakeClock(), tick_interval=None)
     gc.disable()  # what `nekt-tui` does before the first frame
     try:
         async with app.run_test(size=(120, 30)) as pilot:

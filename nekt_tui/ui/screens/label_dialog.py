@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from nekt_tui.ui.model import LABEL_MAX, clean_label
+from nekt_tui.ui.state.model import LABEL_MAX, clean_label
 
 
 class LabelDialog(ModalScreen[str | None]):

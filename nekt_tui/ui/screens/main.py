@@ -7,8 +7,9 @@ over one panel at a time. Tab moves between them, showing the panel it moves to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, cast
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -19,14 +20,17 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
-from nekt_tui.ui.widgets.header_bar import HeaderBar
+from nekt_tui.ui.options import AppOptions
+from nekt_tui.ui.state.connection import ConnKind
+from nekt_tui.ui.state.model import Row
+from nekt_tui.ui.state.reactions import Batch
+from nekt_tui.ui.state.session import WatchSession
+from nekt_tui.ui.status_style import look
+from nekt_tui.ui.widgets.header_bar import HeaderBar, notice_content
 from nekt_tui.ui.widgets.log_panel import LogPanel
 from nekt_tui.ui.widgets.pipeline_panel import PipelinePanel
-from nekt_tui.ui.widgets.status_panel import StatusPanel
+from nekt_tui.ui.widgets.status_panel import StatusPanel, conn_problem, problem_text
 from nekt_tui.ui.widgets.watch_list import WatchList
-
-if TYPE_CHECKING:
-    from nekt_tui.ui.app import NektApp
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,8 @@ class FilterInput(Input):
 
 
 class MainScreen(Screen[None]):
-    """The dashboard."""
+    """The dashboard: the session's runs, drawn. `on_ready` is called once its widgets are
+    mounted (Textual mounts the default screen after the app's own `on_mount`)."""
 
     # Narrow: the list over one panel. Medium: the list beside status-or-pipeline over
     # the log. Wide: the list beside status and pipeline, over the log.
@@ -168,52 +173,176 @@ class MainScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        session: WatchSession,
+        options: AppOptions,
+        *,
+        on_failure: Callable[[str, BaseException], None],
+        on_ready: Callable[[], None],
+    ) -> None:
         super().__init__(id="main")
+        self.session = session
+        self.options = options
+        self._on_failure = on_failure
+        self._on_ready = on_ready
         self._current_panel = 0
         self._focus_index = 0
-
-    @property
-    def nekt(self) -> NektApp:
-        """The app, typed."""
-        return cast("NektApp", self.app)
+        self._widgets: Widgets | None = None
+        self._shown_run: str | None = None
 
     def compose(self) -> ComposeResult:
-        """Build the layout from the app's model and clock."""
-        app = self.nekt
+        """Build the layout from the session's model and clock."""
+        session, options = self.session, self.options
+        conn = session.conn  # one object for the session's life, updated in place
         yield HeaderBar(
-            app.host, lambda: app.conn, app.polling, demo=app.demo, now=app.now, id="header"
+            options.host,
+            lambda: conn,
+            session.polling,
+            demo=options.demo,
+            now=session.now,
+            id="header",
         )
         yield Static("", id="notice")
         with Container(id="body"):
             with Vertical(id="left"):
-                yield WatchList(app.model, app.now, app.clock.monotonic, id="runs")
+                yield WatchList(session.model, session.now, session.clock.monotonic, id="runs")
                 yield FilterInput(placeholder="filter: text, or status:failed,running", id="filter")
                 yield Static("", id="filter-problem", markup=False)
             with Container(id="panels"):
-                yield StatusPanel(app.now, conn=lambda: app.conn, id="status")
-                yield PipelinePanel(app.now, conn=lambda: app.conn, id="pipeline")
-                log = LogPanel(id="log", classes="panel", line_cap=app.log_max_lines)
+                yield StatusPanel(session.now, conn=lambda: conn, id="status")
+                yield PipelinePanel(session.now, conn=lambda: conn, id="pipeline")
+                log = LogPanel(id="log", classes="panel", line_cap=options.log_max_lines)
                 log.border_title = "Log"
                 yield log
         yield Footer()
 
     def widgets(self) -> Widgets:
-        """The widgets the app updates."""
-        return Widgets(
-            self.query_one(HeaderBar),
-            self.query_one("#notice", Static),
-            self.query_one(WatchList),
-            self.query_one(StatusPanel),
-            self.query_one(PipelinePanel),
-            self.query_one(LogPanel),
-        )
+        """The widgets the app updates (found once)."""
+        if self._widgets is None:
+            self._widgets = Widgets(
+                self.query_one(HeaderBar),
+                self.query_one("#notice", Static),
+                self.query_one(WatchList),
+                self.query_one(StatusPanel),
+                self.query_one(PipelinePanel),
+                self.query_one(LogPanel),
+            )
+        return self._widgets
 
     def on_mount(self) -> None:
-        """Start the app's polling; begin on the list, with the status panel shown."""
+        """Begin on the list, with the status panel shown."""
         self.query_one("#status").add_class("-current", "-top")
         self.query_one(WatchList).focus()
-        self.nekt.start()
+        self._on_ready()
+
+    # ---- drawing the session -----------------------------------------------------------
+
+    def show_selected(self, run_id: str | None, *, log: bool = True) -> None:
+        """Point the panels at a run."""
+        w = self.widgets()
+        row = self.session.model.get(run_id) if run_id is not None else None
+        w.status.show(row)
+        w.pipeline.show(row)
+        if log and row is not None and run_id != self._shown_run:
+            self._shown_run = run_id
+            w.log_panel.select(row.run_id, row.run)
+        self.show_log_problem(row)
+
+    def show_log_problem(self, row: Row | None) -> None:
+        """Tell the log panel what the selected run's last poll met (and its next try)."""
+        if row is None:
+            return
+        conn = self.session.conn
+        # A run never fetched names what stops every run (a refused key, the host down).
+        stopped = conn.error if conn.kind in (ConnKind.AUTH, ConnKind.UNREACHABLE) else None
+        error = stopped if row.run is None and stopped is not None else row.error
+        self.widgets().log_panel.show_problem(
+            row.run_id,
+            error,
+            now=self.session.now(),
+            next_try=self.session.next_due(row.run_id),
+            waiting_since=row.slow_since,
+        )
+
+    def list_changed(self) -> None:
+        """Rows were added, removed, filtered or re-sorted."""
+        w = self.widgets()
+        model = self.session.model
+        w.watch_list.structure_changed()
+        total, shown = len(model), len(model.view)
+        w.watch_list.border_title = f"Runs {shown}/{total}" if shown != total else f"Runs {total}"
+        subtitle = f"sort: {model.sort}"
+        if model.filtered:
+            subtitle += f" · filter: {model.filter_text}"
+        w.watch_list.border_subtitle = Content(subtitle)
+        self.show_selected(w.watch_list.selected)
+        w.header.redraw()
+
+    def row_changed(self, run_id: str) -> None:
+        """One row's data changed (a label, a pause): redraw it, and the panels if selected."""
+        if self.session.model.order_depends_on_data():
+            # The filter matches labels: the row may now be hidden, or shown (counts too).
+            self.list_changed()
+            return
+        w = self.widgets()
+        w.watch_list.rows_changed([run_id])
+        self.show_selected(run_id, log=False)
+        w.header.redraw()
+
+    def show_notice(self) -> None:
+        """The line under the header when the user must act (a refused key, no key)."""
+        notice = notice_content(self.session.conn)
+        w = self.widgets()
+        w.notice.display = notice is not None
+        if notice is not None:
+            w.notice.update(notice)
+
+    def draw(self, batch: Batch) -> None:
+        """Draw what the engine reported since the last frame (toasts are the app's)."""
+        w = self.widgets()
+        for run_id, run, delta in batch.logs:
+            w.log_panel.update_run(run_id, run, delta)
+        if batch.rows:
+            w.watch_list.rows_changed(batch.rows)
+        w.watch_list.flash_many((row.run_id, look(t.new).key) for row, t in batch.transitions)
+        selected = w.watch_list.selected
+        if selected is not None and selected in batch.rows:
+            self.show_selected(selected, log=False)
+        if batch.header:
+            self.show_notice()
+            if selected is not None and selected not in batch.rows:
+                self.show_selected(selected, log=False)  # "the key was refused" and back
+        w.header.redraw()
+
+    def tick(self, *, pulse: bool) -> None:
+        """Once a second: elapsed times and freshness move, the running dot pulses."""
+        w = self.widgets()
+        w.watch_list.pulse_enabled = pulse
+        w.watch_list.tick()
+        w.status.refresh_text()
+        w.pipeline.refresh_text()
+        selected = w.watch_list.selected  # "slow: waiting 45s" moves
+        self.show_log_problem(self.session.model.get(selected) if selected is not None else None)
+        w.header.redraw()
+
+    def run_problem(self, run_id: str) -> str | None:
+        """Why `run_id` has no fresh data, in a few words ("not found", "server error, next
+        try 14:03:12", "the API key was refused: ..."); None when nothing is wrong."""
+        row = self.session.model.get(run_id)
+        if row is None:
+            return None
+        problem = problem_text(row, self.session.now())
+        if problem is None and row.run is None:
+            problem = conn_problem(self.session.conn)
+        return problem
+
+    def set_filter(self, text: str) -> None:
+        """Show only matching runs (`/`); a filter naming an unknown status changes nothing."""
+        problem = self.session.model.set_filter(text)
+        self.show_filter_problem(problem)
+        if problem is None:
+            self.list_changed()
 
     # ---- panels ------------------------------------------------------------------------
 
@@ -300,7 +429,10 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.nekt.set_filter(event.value)
+        try:
+            self.set_filter(event.value)
+        except Exception as exc:
+            self._on_failure("filtering", exc)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -310,4 +442,4 @@ class MainScreen(Screen[None]):
 
     @on(WatchList.Highlighted)
     def _highlighted(self, event: WatchList.Highlighted) -> None:
-        self.nekt.show_selected(event.run_id)
+        self.show_selected(event.run_id)

@@ -3,58 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from textual.content import Content
 from textual.widgets import Static
 
-from nekt_tui.api.errors import NektError
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
-
-
-@dataclass
-class Connection:
-    """The app's view of the API as a whole.
-
-    `kind` is one of: `connecting`, `live`, `rate_limited` (until `until`), `auth` (the
-    key was refused), `no_key`, `unreachable` (since `since`).
-    """
-
-    kind: str = "connecting"
-    until: datetime | None = None
-    since: datetime | None = None
-    message: str = ""
-    #: What stops every run (a refused key, the host down), for panels that name it.
-    error: NektError | None = None
-
-
-@dataclass
-class Polling:
-    """Polling settings shown in the header."""
-
-    interval: float
-    waiting_interval: float
-    all_paused: bool = False
-    paused_runs: int = 0
-    runs: int = 0
+from nekt_tui.ui.state.connection import Connection, ConnKind, Polling
 
 
 def connection_part(conn: Connection, now: datetime) -> tuple[str, str]:
     """The connection state as (text, style); a time on another day shows its date."""
-    if conn.kind == "live":
+    if conn.kind is ConnKind.LIVE:
         return ("● live", "$text-success")
-    if conn.kind == "rate_limited" and conn.until is not None:
+    if conn.kind is ConnKind.RATE_LIMITED and conn.until is not None:
         return (f"◐ rate limited until {timefmt.moment(conn.until, now)}", "$text-warning")
-    if conn.kind == "unreachable" and conn.until is not None:
+    if conn.kind is ConnKind.UNREACHABLE and conn.until is not None:
         retry = timefmt.moment(conn.until, now)
         return (f"✖ unreachable: retrying at {retry}", "$text-error")
-    if conn.kind == "auth":
+    if conn.kind is ConnKind.AUTH:
         return ("✖ authentication failed", "$text-error bold")
-    if conn.kind == "no_key":
+    if conn.kind is ConnKind.NO_KEY:
         return ("✖ no API key", "$text-error bold")
-    if conn.kind == "unreachable" and conn.since is not None:
+    if conn.kind is ConnKind.UNREACHABLE and conn.since is not None:
         return (f"✖ unreachable since {timefmt.clock_minutes(conn.since)}", "$text-error")
     return ("◌ connecting…", "$text-muted")
 
@@ -70,7 +42,7 @@ def header_content(
     sep = (" │ ", "$text-muted")
     parts: list[str | tuple[str, str]] = [("nekt-tui", "bold"), sep]
     parts.append((sanitize(host, single_line=True) + (" (demo)" if demo else ""), ""))
-    if conn.kind == "connecting" and polling.runs == 0:
+    if conn.kind is ConnKind.CONNECTING and polling.runs == 0:
         parts += [sep, ("no runs yet: press a to add some", "$text-muted"), sep]
     else:
         parts += [sep, connection_part(conn, now), sep]
@@ -84,7 +56,7 @@ def header_content(
 
 def notice_content(conn: Connection) -> Content | None:
     """A longer explanation under the header when the user must act; None otherwise."""
-    if conn.kind in ("auth", "no_key"):
+    if conn.kind in (ConnKind.AUTH, ConnKind.NO_KEY):
         return Content.assemble(
             ("✖ ", "$text-error bold"), sanitize(conn.message, single_line=True)
         )

@@ -15,8 +15,8 @@ from nekt_tui.api.enums import TriggerType
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
 from nekt_tui.ui.cron_text import read_cron
-from nekt_tui.ui.model import Row
-from nekt_tui.ui.widgets.header_bar import Connection
+from nekt_tui.ui.state.connection import Connection
+from nekt_tui.ui.state.model import Row
 from nekt_tui.ui.widgets.status_panel import (
     RunTextPanel,
     conn_problem,

@@ -19,10 +19,10 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
-from nekt_tui.ui.model import Row
+from nekt_tui.ui.state.connection import Connection, ConnKind
+from nekt_tui.ui.state.model import Row
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.content_view import ContentView
-from nekt_tui.ui.widgets.header_bar import Connection
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
@@ -145,11 +145,11 @@ def conn_problem(conn: Connection | None, *, short: bool = False) -> str | None:
     heading."""
     if conn is None:
         return None
-    if conn.kind == "auth":
+    if conn.kind is ConnKind.AUTH:
         if short:
             return "API key refused"
         return "the API key was refused: press K to use another key, R to retry this one"
-    if conn.kind == "no_key":
+    if conn.kind is ConnKind.NO_KEY:
         return "no API key" if short else "no API key: press K to enter one"
     return None
 

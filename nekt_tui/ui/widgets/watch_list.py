@@ -23,7 +23,7 @@ from textual.strip import Strip
 
 from nekt_tui.api.enums import RunStatus
 from nekt_tui.ui import timefmt
-from nekt_tui.ui.model import Row, WatchModel
+from nekt_tui.ui.state.model import Row, WatchModel
 from nekt_tui.ui.status_style import STATUS_KEYS, look
 
 FLASH_SECONDS = 1.0

@@ -21,8 +21,9 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
-from nekt_tui.ui.model import Row
-from nekt_tui.ui.status_style import status_text
+from nekt_tui.ui.state.connection import ConnKind
+from nekt_tui.ui.state.model import Row
+from nekt_tui.ui.state.status import status_text
 
 
 @runtime_checkable
@@ -34,11 +35,11 @@ class RunCanceller(Protocol):
         ...
 
 
-def cannot_send(no_source: bool, conn_kind: str, conn_message: str) -> str:
+def cannot_send(no_source: bool, conn_kind: ConnKind, conn_message: str) -> str:
     """Why there is nothing to send a cancel with (no key yet, or a source that only reads)."""
     if not no_source:
         return "This run source cannot cancel runs"
-    if conn_kind == "no_key":
+    if conn_kind is ConnKind.NO_KEY:
         return "Cancelling needs an API key: press K to enter one"
     return "Cannot cancel yet: " + (conn_message or "not connected to the API")
 

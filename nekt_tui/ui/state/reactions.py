@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Literal
 
 from nekt_tui.api.enums import RunStatus
 from nekt_tui.api.errors import ApiUnreachableError, NektError, RateLimitedError, SlowAnswerError
-from nekt_tui.ui.model import HISTORY_KEPT, Row, StatusValue, Transition, WatchModel
-from nekt_tui.ui.status_style import attention_rank, status_text
-from nekt_tui.ui.widgets.header_bar import Connection
+from nekt_tui.ui.state.connection import Connection, ConnKind
+from nekt_tui.ui.state.model import HISTORY_KEPT, Row, StatusValue, Transition, WatchModel
+from nekt_tui.ui.state.status import attention_rank, status_text
 from nekt_tui.watch.events import (
     AuthProblem,
     Event,
@@ -102,23 +102,25 @@ class EventReducer:
     def apply(self, event: Event) -> None:
         """Fold one event into the model and the pending batch."""
         if isinstance(event, AuthProblem):
-            self._set_conn("auth", message=f"{event.error}; {self._auth_help}", error=event.error)
+            self._set_conn(
+                ConnKind.AUTH, message=f"{event.error}; {self._auth_help}", error=event.error
+            )
             return
         if isinstance(event, RateLimited):
-            self._set_conn("rate_limited", until=event.until)
+            self._set_conn(ConnKind.RATE_LIMITED, until=event.until)
             return
         if isinstance(event, HostDown):
             # One line for the host, not a problem per run: every poll waits for `until`.
-            since = self.conn.since if self.conn.kind == "unreachable" else None
+            since = self.conn.since if self.conn.kind is ConnKind.UNREACHABLE else None
             self._set_conn(
-                "unreachable", until=event.until, since=since or event.at, error=event.error
+                ConnKind.UNREACHABLE, until=event.until, since=since or event.at, error=event.error
             )
             return
         if isinstance(event, Recovered) and event.run_id is None:
-            ended_limit = event.scope == "rate_limit" and self.conn.kind == "rate_limited"
-            ended_host = event.scope == "host" and self.conn.kind == "unreachable"
+            ended_limit = event.scope == "rate_limit" and self.conn.kind is ConnKind.RATE_LIMITED
+            ended_host = event.scope == "host" and self.conn.kind is ConnKind.UNREACHABLE
             if event.scope == "auth" or ended_limit or ended_host:
-                self._set_conn("live")
+                self._set_conn(ConnKind.LIVE)
             return
         row = self.model.get(event.run_id) if event.run_id is not None else None
         if row is None:
@@ -147,7 +149,7 @@ class EventReducer:
 
     def _set_conn(
         self,
-        kind: str,
+        kind: ConnKind,
         *,
         until: datetime | None = None,
         since: datetime | None = None,
@@ -160,8 +162,8 @@ class EventReducer:
 
     def _updated(self, row: Row, event: RunUpdated) -> None:
         row.set_run(event.run, event.at)
-        if self.conn.kind in ("connecting", "unreachable"):
-            self._set_conn("live")
+        if self.conn.kind in (ConnKind.CONNECTING, ConnKind.UNREACHABLE):
+            self._set_conn(ConnKind.LIVE)
         if row.awaiting_first and event.run.status == row.saved_status:
             row.awaiting_first = False  # no StatusChanged follows: nothing changed
             self._settled(row.run_id)
@@ -197,12 +199,15 @@ class EventReducer:
         row.touch()
         # Before any answer one failure says the API cannot be reached; once live, one run
         # timing out is that run's problem: the engine says when the host is down.
-        if isinstance(event.error, ApiUnreachableError) and self.conn.kind == "connecting":
-            self._set_conn("unreachable", since=event.at)
-        if isinstance(event.error, RateLimitedError) and self.conn.kind != "rate_limited":
+        if isinstance(event.error, ApiUnreachableError) and self.conn.kind is ConnKind.CONNECTING:
+            self._set_conn(ConnKind.UNREACHABLE, since=event.at)
+        if (
+            isinstance(event.error, RateLimitedError)
+            and self.conn.kind is not ConnKind.RATE_LIMITED
+        ):
             until = event.error.until or event.next_retry
             if until is not None:
-                self._set_conn("rate_limited", until=until)
+                self._set_conn(ConnKind.RATE_LIMITED, until=until)
         self._settled(row.run_id)
 
     def _settled(self, run_id: str) -> None:
@@ -290,3 +295,27 @@ def should_ring(policy: str, statuses: Iterable[StatusValue]) -> bool:
     if policy == "terminal":
         return any(isinstance(s, RunStatus) and s.is_terminal for s in found)
     return RunStatus.FAILED in found
+
+
+#: More transitions than this in one frame become one summary toast.
+TOAST_LIMIT = 3
+
+
+def toasts(batch: Batch) -> list[tuple[str, Severity, float | None]]:
+    """What one frame says, as (text, severity, timeout or None for the default): each
+    change, or one summary of many; and the "while you were away" summary once."""
+    changes = [t for _, t in batch.transitions]
+    out: list[tuple[str, Severity, float | None]]
+    if len(changes) > TOAST_LIMIT:
+        out = [
+            (
+                f"{len(changes)} runs changed: {summary(changes)}",
+                severity(t.new for t in changes),
+                None,
+            )
+        ]
+    else:
+        out = [(transition_text(row, t), severity([t.new]), None) for row, t in batch.transitions]
+    if batch.away_summary:
+        out.append((away_text(batch.away_rows), severity(t.new for t in batch.away_summary), 20))
+    return out

@@ -13,16 +13,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from nekt_tui.api.enums import RunStatus, UnknownValue
-from nekt_tui.ui.status_style import as_status
+from nekt_tui.ui.state.status import as_status
 from nekt_tui.watch.watchlist import WatchEntry, WatchList, WatchListChanges, WatchListError
 from nekt_tui.watch.watchlist_io import failure_reason
 
 if TYPE_CHECKING:
-    from nekt_tui.ui.model import WatchModel
-    from nekt_tui.watch.scheduler import Scheduler
+    from nekt_tui.ui.state.model import WatchModel
 
 #: The exit status of the app when it quits with watch-list changes it could not save.
 EXIT_UNSAVED = 1
@@ -174,10 +173,24 @@ class RunStore:
         )
 
 
+class Watcher(Protocol):
+    """The engine's commands `follow_elsewhere` uses (`Scheduler`, `NullScheduler`)."""
+
+    def watch(self, run_id: str, last_status: RunStatus | UnknownValue | None = None) -> None:
+        """Poll this run (its last known status given)."""
+        ...
+
+    def unwatch(self, run_id: str) -> None:
+        """Stop polling this run."""
+        ...
+
+    def __contains__(self, run_id: object) -> bool: ...
+
+
 def follow_elsewhere(
     saved: Saved,
     model: WatchModel,
-    scheduler: Scheduler | None,
+    scheduler: Watcher,
     forget: Callable[[str], None],
 ) -> bool:
     """Show (and poll) the runs other instances added, drop those they removed, take their
@@ -186,12 +199,11 @@ def follow_elsewhere(
     for run in saved.added:
         if run.run_id not in model:
             model.add(run.run_id, run.label, run.status)
-            if scheduler is not None:
-                scheduler.watch(run.run_id, run.status)
+            scheduler.watch(run.run_id, run.status)
             changed = True
     for run_id in saved.removed:
         if model.remove(run_id) is not None:
-            if scheduler is not None and run_id in scheduler:
+            if run_id in scheduler:
                 scheduler.unwatch(run_id)
             forget(run_id)
             changed = True

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
 from nekt_tui.sanitize import sanitize
-from nekt_tui.ui.status_style import STATUS_LABELS, UNKNOWN, attention_rank, look
+from nekt_tui.ui.state.status import STATUS_LABELS, UNKNOWN, attention_rank, look
 from nekt_tui.ui.timefmt import is_odd
 
 if TYPE_CHECKING:
@@ -373,3 +373,13 @@ class WatchModel:
     def index_of(self, run_id: str) -> int | None:
         """Position of a run in the visible order, if shown."""
         return self._index.get(run_id)
+
+    def next_failed(self, after: int) -> str | None:
+        """The next failed run shown after view position `after` (wrapping), or None."""
+        view = self.view
+        for step in range(1, len(view) + 1):
+            run_id = view[(after + step) % len(view)]
+            row = self.rows.get(run_id)
+            if row is not None and row.status is RunStatus.FAILED:
+                return run_id
+        return None

@@ -1,0 +1,20 @@
+"""How the app looks and behaves besides its session: what the config says (no Textual)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """How the app looks and behaves, besides its session (from the config)."""
+
+    host: str = ""
+    demo: bool = False
+    #: When to ring the terminal bell: failures, changes or off.
+    bell: str = "failures"
+    theme: str | None = None
+    #: Lines the log panel keeps per run.
+    log_max_lines: int = 500_000
+    #: Seconds between redraws of moving text; None: only `tick()` calls (tests).
+    tick_interval: float | None = 1.0
