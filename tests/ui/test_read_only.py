@@ -75,3 +75,24 @@ async def test_without_the_flag_the_same_keys_cancel() -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert [r.run_id for r in world.requests if r.method == "POST"] == [RUN_A]
+
+
+async def test_a_command_that_forgot_the_mode_still_sends_nothing() -> None:
+    """The client is the last word: with the session's check bypassed (a future command
+    that forgets it), the cancel reaches the dialog but never the simulator."""
+    app, world, clock = _app(["--read-only", "--demo"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await advance(pilot, clock, 1)
+        app.session.read_only = False
+        app.widgets.watch_list.select(RUN_A)
+        await pilot.press("X")
+        await pilot.pause()
+        assert isinstance(app.screen, CancelDialog)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await advance(pilot, clock, 0)
+        assert {r.method for r in world.requests} == {"GET"}
+        toasts = [n.message for n in app._notifications if "read-only mode" in n.message]
+        assert len(toasts) == 1 and toasts[0].startswith(f"Cannot cancel {PIPE_A}"), toasts
+        assert "read-only mode: POST" in toasts[0]
+        assert app.is_running
