@@ -34,8 +34,10 @@ Watch Nekt pipeline runs live in the terminal.
   nekt-tui wait RUN_ID ...      follow runs until they finish (for scripts and CI)
   nekt-tui simulate --port N    serve the simulated Nekt API on loopback (extra: simulate)
 
---api-url, --config and --log-file go before or after a subcommand. --log-file PATH (or
-NEKT_TUI_LOG) writes a debug log for bug reports, with the API key redacted.
+--api-url, --config, --log-file and --read-only go before or after a subcommand.
+--log-file PATH (or NEKT_TUI_LOG) writes a debug log for bug reports, with the API key
+redacted. --read-only (or read_only = true, NEKT_TUI_READ_ONLY=1) sends nothing but GETs:
+cancelling is off.
 
 The API key is read from NEKT_API_KEY or the config file (api_key, or api_key_cmd such as
 "pass show nekt"); it is never taken on the command line.
@@ -68,6 +70,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--log-file",
         metavar="PATH",
         help="write a debug log for bug reports, key redacted (env NEKT_TUI_LOG)",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=None,  # not given: the environment or the config file decides
+        help="send nothing but GETs: cancelling is off (env NEKT_TUI_READ_ONLY)",
     )
 
 
@@ -112,6 +120,9 @@ def _sub_parser(name: str) -> _Parser:
 SUBCOMMANDS = ("status", "wait", "simulate")
 #: Flags every command takes, before or after the subcommand; each takes one value.
 _GLOBAL_FLAGS = ("--api-url", "--config", "--log-file")
+#: Global flags that take no value.
+_GLOBAL_SWITCHES = ("--read-only",)
+_GLOBAL_PREFIXES = tuple(f"{flag}=" for flag in _GLOBAL_FLAGS)
 
 
 def split_subcommand(argv: Sequence[str]) -> tuple[str | None, list[str]]:
@@ -126,7 +137,7 @@ def split_subcommand(argv: Sequence[str]) -> tuple[str | None, list[str]]:
         if word in _GLOBAL_FLAGS and i + 1 < len(argv):
             moved += argv[i : i + 2]
             i += 2
-        elif word.startswith(tuple(f"{flag}=" for flag in _GLOBAL_FLAGS)):
+        elif word in _GLOBAL_SWITCHES or word.startswith(_GLOBAL_PREFIXES):
             moved.append(word)
             i += 1
         else:
@@ -183,6 +194,7 @@ def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
         "interval": getattr(args, "interval", None),
         "bell": getattr(args, "bell", None),
         "log_file": getattr(args, "log_file", None),
+        "read_only": getattr(args, "read_only", None),
     }
     return load_config(overrides, need_key=need_key)
 
@@ -204,7 +216,9 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
         )
     log.debug("%s of %d run(s) at %s", name, len(args.run_ids), config.api_url)
     key, limit = config.api_key.reveal(), config.max_response_mb << 20
-    async with NektClient(key, config.api_url, max_response_bytes=limit) as source:
+    async with NektClient(
+        key, config.api_url, max_response_bytes=limit, read_only=config.read_only
+    ) as source:
         # The client logs every request and turns any exception into a NektError.
         logged = config.log_file
         if name == "status":

@@ -82,6 +82,8 @@ class Config:
     #: The file's `[keys]` table: binding id → keys (checked against the bindings by the
     #: UI, `ui.app.check_keys`, which this module cannot import).
     keys: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: Send nothing but GETs: cancelling is off (`--read-only`, NEKT_TUI_READ_ONLY).
+    read_only: bool = False
 
     def with_changes(self, **changes: Any) -> Config:
         """A copy with some settings changed."""
@@ -111,6 +113,7 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "state_file": str,
     "log_file": str,
     "keys": dict,
+    "read_only": bool,
 }
 
 
@@ -210,6 +213,20 @@ def _whole(name: str, value: Any, default: int, minimum: int = 1) -> int:
     return number
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _switch(name: str, value: Any) -> bool:
+    """A yes/no setting: a bool (command line, file) or 1/0, true/false... (environment)."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), got {value!r}")
+
+
 def load_config(
     overrides: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
@@ -272,4 +289,5 @@ def load_config(
         config_file=path,
         key_source=source,
         keys=dict(data.get("keys", {})),
+        read_only=_switch("NEKT_TUI_READ_ONLY", pick("read_only", "NEKT_TUI_READ_ONLY")),
     )

@@ -26,10 +26,15 @@ def test_max_response_mb_is_passed_to_the_client_as_bytes(
     made: list[dict[str, Any]] = []
 
     class Client:
-        """Stands in for NektClient, with the size cap parameter."""
+        """Stands in for NektClient, with the size cap and read-only parameters."""
 
         def __init__(
-            self, api_key: str, base_url: str | None = None, *, max_response_bytes: int = 0
+            self,
+            api_key: str,
+            base_url: str | None = None,
+            *,
+            max_response_bytes: int = 0,
+            read_only: bool = False,
         ) -> None:
             made.append({"max_response_bytes": max_response_bytes})
 

@@ -30,6 +30,7 @@ from nekt_tui.api.errors import (
     ClientError,
     NektError,
     RateLimitedError,
+    ReadOnlyError,
     RunNotFoundError,
     ServerError,
     SlowAnswerError,
@@ -88,7 +89,8 @@ class NektClient:
     `patient_timeout` per read and `patient_deadline`. A connection that cannot be made
     is `ApiUnreachableError`, retried with backoff like a 5xx. A `Retry-After` is followed
     for at most `MAX_RETRY_AFTER` (10 minutes); `clear_rate_limit()` lets a user's
-    explicit refresh try once inside the window.
+    explicit refresh try once inside the window. `read_only`: any request but a GET is
+    refused (`ReadOnlyError`) where requests are sent, so none ever leaves the client.
 
     Server text that reaches a message (an error's `detail`, a content type, a field
     path) is sanitised and has the key and token-looking values redacted (`redact`);
@@ -118,6 +120,7 @@ class NektClient:
         min_rate: float = MIN_RATE,
         patient_timeout: float = PATIENT_TIMEOUT,
         patient_deadline: float = PATIENT_DEADLINE,
+        read_only: bool = False,
     ) -> None:
         if min(max_response_bytes, deadline, min_rate, patient_timeout, patient_deadline) <= 0:
             raise ValueError("the size cap, deadlines, timeouts and rate must be positive")
@@ -127,6 +130,7 @@ class NektClient:
         self.host = urlsplit(self.base_url).netloc
         self.max_retries = max(1, max_retries)
         self.max_response_bytes = max_response_bytes
+        self.read_only = read_only
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._sleep = sleep
@@ -352,6 +356,8 @@ class NektClient:
     ) -> M:
         """Send, read within bounds, parse and scrub (see `_once`)."""
         try:
+            if self.read_only and request.method != "GET":
+                raise ReadOnlyError(request.method, request.url.path)
             response = await self._transport.handle_async_request(request)
             answered.append(response.status_code)
             try:

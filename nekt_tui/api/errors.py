@@ -159,3 +159,18 @@ class ClientError(NektError):
         super().__init__(f"the API refused the request with HTTP {status_code}{extra}")
         self.status_code = status_code
         self.detail = detail
+
+
+class ReadOnlyError(NektError):
+    """Read-only mode: a request that could change something (anything but a GET) is
+    refused before it is sent."""
+
+    short = "read-only"
+
+    def __init__(self, method: str, path: str) -> None:
+        super().__init__(
+            f"read-only mode: {method} {path} not sent; start without --read-only "
+            "(read_only in the config file, NEKT_TUI_READ_ONLY) to allow it"
+        )
+        self.method = method
+        self.path = path

@@ -23,6 +23,7 @@ from nekt_tui.watch.watchlist import WatchList
 
 if TYPE_CHECKING:
     from nekt_tui.api.client import NektClient
+    from nekt_tui.simulator import World
 
 #: Where the demo's in-process client "connects" (nothing leaves the process).
 DEMO_URL = "http://127.0.0.1:8765"
@@ -52,12 +53,16 @@ def build_app(
     initial_text: str | None,
     clock: Clock | None = None,
     rng: random.Random | None = None,
+    world: World | None = None,
 ) -> NektApp:
     """The app for `config`: the simulator's demo world when `demo`, else the real API.
 
     `initial_text` is any text holding run IDs (the command line's arguments): they are
     added to the watch list first. In demo mode the user's saved list is not touched.
-    `clock` and `rng` (the scheduler's jitter) make a frozen, repeatable demo.
+    `clock` and `rng` (the scheduler's jitter) make a frozen, repeatable demo; `world`
+    replaces the demo's world (tests count the requests it answered). `config.read_only`
+    reaches the session (X says cancelling is off) and every client it makes (nothing
+    but GETs is sent, whatever asks).
     """
     clock = clock or SystemClock()
     initial_ids = parse_run_ids(initial_text) if initial_text else []
@@ -72,6 +77,7 @@ def build_app(
             initial_ids=initial_ids,
             settings=settings,
             config_hint=str(config.config_file or "the config file"),
+            read_only=config.read_only,
             **backend,
         )
         options = AppOptions(
@@ -87,16 +93,21 @@ def build_app(
     if demo:
         from nekt_tui.simulator import DEMO_KEY, World
 
-        world = World.demo(clock)
-        demo_clock = clock
+        world = world if world is not None else World.demo(clock)
+        demo_clock, demo_world = clock, world
 
         def connect_demo() -> NektClient:
             from nekt_tui.api.client import NektClient
             from nekt_tui.simulator import app_transport
 
-            transport = app_transport(world, DEMO_KEY)
+            transport = app_transport(demo_world, DEMO_KEY)
             return NektClient(
-                DEMO_KEY, DEMO_URL, transport=transport, sleep=demo_clock.sleep, now=demo_clock.now
+                DEMO_KEY,
+                DEMO_URL,
+                transport=transport,
+                sleep=demo_clock.sleep,
+                now=demo_clock.now,
+                read_only=config.read_only,
             )
 
         store = RunStore.in_memory(StoredRun(run_id, None, None) for run_id in world.run_ids)
@@ -114,6 +125,7 @@ def build_app(
             sleep=real_clock.sleep,
             now=real_clock.now,
             max_response_bytes=config.max_response_mb << 20,
+            read_only=config.read_only,
         )
 
     if config.api_key is None:

@@ -201,6 +201,7 @@ class MainScreen(Screen[None]):
             session.polling,
             demo=options.demo,
             now=session.now,
+            read_only=session.read_only,
             id="header",
         )
         yield Static("", id="notice")

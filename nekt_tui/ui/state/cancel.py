@@ -25,6 +25,9 @@ from nekt_tui.ui.state.connection import ConnKind
 from nekt_tui.ui.state.model import Row
 from nekt_tui.ui.state.status import status_text
 
+#: What `X` says in read-only mode (nothing is sent).
+READ_ONLY = "read-only: cancelling is off"
+
 
 @runtime_checkable
 class RunCanceller(Protocol):

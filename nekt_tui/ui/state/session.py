@@ -40,6 +40,7 @@ class WatchSession:
     frame: the HTTP stack costs more to import than the frame), or a ready `scheduler`
     (followed through its `events()`, never closed by the session). `make_source(key)`
     makes a client for a key typed in the app; `problem` starts without a key, saying it.
+    `read_only`: cancelling is off (the clients refuse anything but GETs as well).
     """
 
     def __init__(
@@ -57,6 +58,7 @@ class WatchSession:
         initial_ids: Sequence[str] = (),
         problem: str | None = None,
         config_hint: str = "the config file",
+        read_only: bool = False,
     ) -> None:
         settings = settings or PollSettings()
         self.clock: Clock = clock or SystemClock()
@@ -64,6 +66,7 @@ class WatchSession:
         self.store = store or RunStore.in_memory()
         self.conn = Connection()
         self.config_hint = config_hint
+        self.read_only = read_only
         self.reducer = EventReducer(self.model, self.conn, config_hint)
         self._polling = Polling(settings.interval, settings.waiting_interval)
         # Not `scheduler or ...`: a scheduler watching nothing yet is falsy (it has a len).
@@ -383,6 +386,9 @@ class WatchSession:
 
     def cancel_target(self, run_id: str) -> tuple[Row, cancelling.RunCanceller] | None:
         """The row and the source to cancel it with, or None after saying why not."""
+        if self.read_only:
+            self.view.say(cancelling.READ_ONLY, "warning")
+            return None
         row = self.model.get(run_id)
         if row is None:  # removed while the dialog was up
             return None

@@ -1,4 +1,4 @@
-"""The header line (host, connection, polling, pause) and the notice under it."""
+"""The header line (host, read-only, connection, polling, pause) and the notice under it."""
 
 from __future__ import annotations
 
@@ -36,12 +36,20 @@ def _seconds(value: float) -> str:
 
 
 def header_content(
-    host: str, conn: Connection, polling: Polling, *, demo: bool, now: datetime
+    host: str,
+    conn: Connection,
+    polling: Polling,
+    *,
+    demo: bool,
+    now: datetime,
+    read_only: bool = False,
 ) -> Content:
     """The one header line."""
     sep = (" │ ", "$text-muted")
     parts: list[str | tuple[str, str]] = [("nekt-tui", "bold"), sep]
     parts.append((sanitize(host, single_line=True) + (" (demo)" if demo else ""), ""))
+    if read_only:
+        parts += [sep, ("read-only", "$text-warning bold")]
     if conn.kind is ConnKind.CONNECTING and polling.runs == 0:
         parts += [sep, ("no runs yet: press a to add some", "$text-muted"), sep]
     else:
@@ -74,6 +82,7 @@ class HeaderBar(Static):
         *,
         demo: bool,
         now: Callable[[], datetime],
+        read_only: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -82,6 +91,7 @@ class HeaderBar(Static):
         self._conn = conn
         self._polling = polling
         self._demo = demo
+        self._read_only = read_only
         self._shown = ""
 
     def on_mount(self) -> None:
@@ -91,7 +101,12 @@ class HeaderBar(Static):
     def redraw(self) -> None:
         """Redraw if anything shown changed."""
         content = header_content(
-            self._host, self._conn(), self._polling(), demo=self._demo, now=self._now()
+            self._host,
+            self._conn(),
+            self._polling(),
+            demo=self._demo,
+            now=self._now(),
+            read_only=self._read_only,
         )
         if content.plain != self._shown:
             self._shown = content.plain
