@@ -15,6 +15,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -27,6 +28,8 @@ from nekt_tui.ui.state.model import Row, WatchModel
 from nekt_tui.ui.status_style import STATUS_KEYS, look
 
 FLASH_SECONDS = 1.0
+#: Drawn between a marked row's status symbol and its name: a shape, not only a colour.
+MARK = "▌"
 
 
 def fit(text: str, width: int) -> str:
@@ -101,6 +104,8 @@ class WatchList(ScrollView, can_focus=True):
         "watch-list--cursor-blur",
         "watch-list--dim",
         "watch-list--problem",
+        "watch-list--mark",
+        "watch-list--marked",
         *(f"watch-list--status-{key}" for key in STATUS_KEYS),
         *(f"watch-list--flash-{key}" for key in STATUS_KEYS),
     }
@@ -112,6 +117,22 @@ class WatchList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="list-page-down"),
         Binding("home", "jump(0)", "First", show=False, id="list-first"),
         Binding("end", "jump(-1)", "Last", show=False, id="list-last"),
+        Binding(
+            "space",
+            "mark",
+            "Mark for d",
+            show=False,
+            tooltip="Mark or unmark the run and move down: d removes every marked run",
+            id="list-mark",
+        ),
+        Binding(
+            "escape",
+            "clear_marks",
+            "Clear marks",
+            show=False,
+            tooltip="Unmark every run",
+            id="list-clear-marks",
+        ),
     ]
 
     class Highlighted(Message):
@@ -303,6 +324,21 @@ class WatchList(ScrollView, can_focus=True):
         """First or last row."""
         self._move_to(len(self.model.view) - 1 if where < 0 else 0)
 
+    def action_mark(self) -> None:
+        """Mark or unmark the run under the cursor, then move down (as lazygit and k9s)."""
+        if self._selected is not None:
+            self.model.toggle_mark(self._selected)
+            self._refresh_rows((self.cursor,))
+            self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))  # the count
+            self._move_to(self.cursor + 1)
+
+    def action_clear_marks(self) -> None:
+        """Unmark every run; with none marked, escape goes on to whatever else wants it."""
+        if not self.model.marks:
+            raise SkipAction
+        self.model.marks.clear()
+        self.refresh()
+
     def on_click(self, event: events.Click) -> None:
         """Select the clicked row."""
         if event.y >= 1:
@@ -369,9 +405,15 @@ class WatchList(ScrollView, can_focus=True):
 
     def _header(self, width: int, base: Style) -> Strip:
         name, number, status, elapsed, fresh = self._columns(width)
+        title = "run"
+        if self.model.marks:
+            hidden = sum(1 for run_id in self.model.marks if self.model.index_of(run_id) is None)
+            title += f" · {len(self.model.marks)} marked" + (
+                f" ({hidden} hidden)" if hidden else ""
+            )
         text = (
             "  "
-            + fit("run", name - 1)
+            + fit(title, name - 1)
             + " "
             + fit("# / id", number)
             + fit("status", status)
@@ -409,14 +451,21 @@ class WatchList(ScrollView, can_focus=True):
             if (fresh_kind == "problem")
             else Style()
         )
+        name = Segment(fit(row.name, name_w - 1) + " ", background)
         segments = [
             Segment(fit(shown.symbol, 2), background + badge),
             # A cell of space keeps a cut name from running into the ID.
-            Segment(fit(row.name, name_w - 1) + " ", background),
+            name,
             Segment(fit(row.number, number_w), background + dim),
             Segment(fit(shown.label, status_w), background + colour),
             Segment(rfit(elapsed, elapsed_w - 1) + " ", background),
             Segment(fit(" " + fresh, fresh_w), background + fresh_style),
         ]
+        if row.run_id in self.model.marks:  # the mark takes the cell after the symbol
+            segments[:2] = [
+                Segment(fit(shown.symbol, 1), background + badge),
+                Segment(MARK, background + self._style("mark")),
+                Segment(name.text, background + self._style("marked")),
+            ]
         strip = Strip(segments)
         return strip.crop_extend(0, width, background)
