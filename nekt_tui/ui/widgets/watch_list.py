@@ -11,7 +11,6 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -22,77 +21,15 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from nekt_tui.api.enums import RunStatus
-from nekt_tui.ui import timefmt
 from nekt_tui.ui.state.model import Row, WatchModel
 from nekt_tui.ui.status_style import STATUS_KEYS, look
+from nekt_tui.ui.widgets.row_text import elapsed_text, fit, freshness_text, pulse_dim, rfit
+
+__all__ = ["MARK", "WatchList", "elapsed_text", "fit", "freshness_text", "rfit"]
 
 FLASH_SECONDS = 1.0
 #: Drawn between a marked row's status symbol and its name: a shape, not only a colour.
 MARK = "▌"
-
-
-def fit(text: str, width: int) -> str:
-    """Pad or cut `text` to exactly `width` cells, marking a cut with `…`."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
-
-
-def elapsed_text(row: Row, now: datetime) -> tuple[str, bool]:
-    """Elapsed time for active runs, duration for finished ones; (text, is_ticking)."""
-    run = row.run
-    if run is None:
-        return "", False
-    status = run.status
-    if isinstance(status, RunStatus) and status.is_terminal:
-        if run.duration_seconds is not None:
-            return timefmt.span(run.duration_seconds), False
-        if run.started_at is not None and run.ended_at is not None:
-            seconds = timefmt.between(run.started_at, run.ended_at)
-            return ("" if seconds is None else timefmt.span(seconds)), False
-        return "", False
-    since = run.started_at or run.created_at
-    if since is not None:
-        seconds = timefmt.between(since, now)  # None for an odd date: nothing to count
-        return ("" if seconds is None else timefmt.span(seconds)), seconds is not None
-    return "", False
-
-
-def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
-    """How fresh the row's data is, and a style key: `dim`, `problem` or `ok`."""
-    if row.paused:
-        return "paused", "dim"
-    if row.slow_since is not None:
-        return "slow " + timefmt.compact((now - row.slow_since).total_seconds()), "problem"
-    if row.error is not None:
-        return row.error.short, "problem"
-    if row.stale:
-        since = row.fresh_at
-        return ("stale " + timefmt.compact((now - since).total_seconds()) if since else "stale"), (
-            "problem"
-        )
-    fresh = row.fresh_at
-    if fresh is None:
-        return "…", "dim"
-    if row.run is not None and row.run.is_terminal:
-        return "final", "dim"
-    return timefmt.compact((now - fresh).total_seconds()) + " ago", "ok"
-
-
-def _pulse_dim(row: Row, now: datetime, enabled: bool) -> bool:
-    """Whether a running row's dot is in its dim phase (every other second)."""
-    return enabled and row.status is RunStatus.RUNNING and int(now.timestamp()) % 2 == 1
-
-
-def rfit(text: str, width: int) -> str:
-    """Like `fit`, aligned right."""
-    if width <= 0:
-        return ""
-    size = cell_len(text)
-    return " " * (width - size) + text if size <= width else fit(text, width)
 
 
 class WatchList(ScrollView, can_focus=True):
@@ -120,7 +57,7 @@ class WatchList(ScrollView, can_focus=True):
         Binding(
             "space",
             "mark",
-            "Mark for d",
+            "Mark run (d removes the marked)",
             show=False,
             tooltip="Mark or unmark the run and move down: d removes every marked run",
             id="list-mark",
@@ -268,7 +205,7 @@ class WatchList(ScrollView, can_focus=True):
 
     def _moving_key(self, row: Row, now: datetime) -> tuple[str, str, bool]:
         """What of a line moves with time: elapsed, freshness, the running dot's phase."""
-        pulse = _pulse_dim(row, now, self.pulse_enabled)
+        pulse = pulse_dim(row, now, self.pulse_enabled)
         return elapsed_text(row, now)[0], freshness_text(row, now)[0], pulse
 
     def flash(self, run_id: str, status_key: str) -> None:
@@ -431,7 +368,7 @@ class WatchList(ScrollView, can_focus=True):
         badge = colour
         # A running dot dims every other second: one cell per second, cheap over SSH. It
         # follows the injected clock (not a timer), so a frozen clock is still.
-        pulse = _pulse_dim(row, now, self.pulse_enabled)
+        pulse = pulse_dim(row, now, self.pulse_enabled)
         if pulse:
             badge = colour + Style(dim=True)
         dim = self._style("dim")
