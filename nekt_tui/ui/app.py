@@ -54,6 +54,7 @@ FRAME = 1 / 30
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("add", "Add runs"),
     ("remove", "Remove run"),
+    ("remove-finished", "Remove finished runs"),
     ("undo", "Undo remove"),
     ("label", "Label run"),
     ("refresh", "Refresh run"),
@@ -330,11 +331,16 @@ class NektApp(App[int]):
             self.list_changed()
             self.widgets.watch_list.select(new[0])
 
-    @guarded("removing a run")
+    @guarded("removing runs")
     def action_remove(self) -> None:
-        """Stop watching the selected run (u brings it back)."""
-        run_id = self.widgets.watch_list.selected
-        if run_id is not None and self.session.remove(run_id):
+        """Stop watching the marked runs, else the selected one (one u brings them back)."""
+        if self.session.remove_marked(self.widgets.watch_list.selected):
+            self.list_changed()
+
+    @guarded("removing finished runs")
+    def action_remove_finished(self) -> None:
+        """Stop watching every run that ended (one u brings them back)."""
+        if self.session.remove_finished():
             self.list_changed()
 
     @guarded("undoing a removal")

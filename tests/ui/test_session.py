@@ -116,13 +116,18 @@ async def test_remove_then_undo_brings_the_run_back_in_its_place(rig: Rig) -> No
     assert rig.said()[-1] == "Nothing to undo"
 
 
-async def test_bulk_remove_is_undone_one_run_at_a_time(rig: Rig) -> None:
+async def test_bulk_remove_is_undone_by_one_undo_in_place(rig: Rig) -> None:
     rows = rig.session.remove(RUN_A, RUN_B, RUN_C)  # C is not watched: skipped
     assert [row.run_id for row in rows] == [RUN_A, RUN_B]
     assert len(rig.session.model) == 0
     assert rig.said()[-1] == "Removed 2 runs (u undoes)"
-    rig.session.undo()
-    assert list(rig.session.model.rows) == [RUN_B]
+    row = rig.session.undo()
+    assert row is not None and row.run_id == RUN_A  # the first of them, to select
+    assert list(rig.session.model.rows) == [RUN_A, RUN_B]
+    assert [e.run_id for e in rig.session.store.entries()] == [RUN_A, RUN_B]
+    assert RUN_A in rig.session.scheduler and RUN_B in rig.session.scheduler
+    assert rig.said()[-1] == "Restored 2 runs"
+    assert rig.session.undo() is None
 
 
 async def test_label_sets_saves_and_clears(rig: Rig) -> None:
@@ -209,3 +214,51 @@ async def test_a_run_paused_before_the_key_stays_paused_once_polling_starts() ->
     assert rig.gets(RUN_A) == 0
     assert session.model.rows[RUN_B].status is RunStatus.SUCCESS
     await rig.close()
+
+
+# ---- marks and bulk removal ---------------------------------------------------------
+
+
+async def test_remove_marked_removes_the_marked_runs_else_the_cursor_run(rig: Rig) -> None:
+    model = rig.session.model
+    assert rig.session.remove_marked(RUN_A)[0].run_id == RUN_A  # no marks: the cursor run
+    rig.session.undo()
+    assert model.toggle_mark(RUN_B) is True
+    assert model.toggle_mark(RUN_C) is False  # not watched: not marked
+    rows = rig.session.remove_marked(RUN_A)  # marks win over the cursor
+    assert [row.run_id for row in rows] == [RUN_B]
+    assert list(model.rows) == [RUN_A]
+    assert model.marks == set()  # a removed run's mark goes with it
+    rig.session.undo()
+    assert list(model.rows) == [RUN_A, RUN_B] and model.marks == set()
+    assert rig.session.remove_marked(None) == []
+
+
+async def test_marks_are_per_run_through_filters_and_sorts(rig: Rig) -> None:
+    model = rig.session.model
+    model.toggle_mark(RUN_A)
+    assert model.set_filter("hubspot") is None
+    model.cycle_sort()
+    model.rebuild_view()
+    assert model.view == [RUN_B] and model.marked() == [RUN_A]
+    assert [row.run_id for row in rig.session.remove_marked(RUN_B)] == [RUN_A]  # hidden too
+    assert model.toggle_mark(RUN_B) is True and model.toggle_mark(RUN_B) is False
+
+
+async def test_remove_finished_removes_every_ended_run_with_one_undo(rig: Rig) -> None:
+    rows = rig.session.remove_finished()
+    assert [row.run_id for row in rows] == [RUN_B]  # A is still running
+    assert rig.said()[-1] == "Removed hubspot-to-catalog " + RUN_B[:8] + " (u undoes)"
+    assert rig.session.remove_finished() == []
+    assert rig.said()[-1] == "No finished runs to remove"
+    rig.session.undo()
+    assert list(rig.session.model.rows) == [RUN_A, RUN_B]
+
+
+async def test_undo_skips_a_run_watched_again_since(rig: Rig) -> None:
+    rig.session.remove(RUN_A, RUN_B)
+    rig.session.add([RUN_B])
+    row = rig.session.undo()
+    assert row is not None and row.run_id == RUN_A
+    assert sorted(e.run_id for e in rig.session.store.entries()) == sorted([RUN_A, RUN_B])
+    assert rig.said()[-1].startswith("Restored ")

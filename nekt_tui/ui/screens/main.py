@@ -105,6 +105,14 @@ class MainScreen(Screen[None]):
             id="undo",
         ),
         Binding(
+            "D",
+            "app.remove_finished",
+            "Remove finished",
+            show=False,
+            tooltip="Stop watching every succeeded, failed or canceled run",
+            id="remove-finished",
+        ),
+        Binding(
             "J",
             "app.next_failed",
             "Next failed run",

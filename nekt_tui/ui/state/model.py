@@ -279,6 +279,8 @@ class WatchModel:
         #: The longest short ID shown (the list's ID column is this wide).
         self.short_len = SHORT_ID_MIN
         self._short_dirty = False
+        #: Runs marked for a bulk command, by ID (kept through filters and sorts).
+        self.marks: set[str] = set()
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -308,8 +310,29 @@ class WatchModel:
         row = self.rows.pop(run_id, None)
         if row is not None and row.paused:
             self.paused_runs -= 1
+        self.marks.discard(run_id)
         self._short_dirty = True
         return row
+
+    def toggle_mark(self, run_id: str) -> bool:
+        """Mark or unmark a watched run; whether it is now marked."""
+        if run_id in self.marks or run_id not in self.rows:
+            self.marks.discard(run_id)
+            return False
+        self.marks.add(run_id)
+        return True
+
+    def marked(self) -> list[str]:
+        """The marked runs, in the order added (shown or hidden by the filter)."""
+        return [run_id for run_id in self.rows if run_id in self.marks]
+
+    def finished(self) -> list[str]:
+        """The runs that ended (succeeded, failed or canceled), in the order added."""
+        return [
+            row.run_id
+            for row in self.rows.values()
+            if isinstance(row.status, RunStatus) and row.status.is_terminal
+        ]
 
     def set_paused(self, row: Row, paused: bool) -> None:
         """Pause or resume one watched row (keeps `paused_runs` right)."""

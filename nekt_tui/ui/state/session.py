@@ -88,8 +88,9 @@ class WatchSession:
         #: Sources the session built itself (`connect()`, a key typed with K): closed with it.
         self._built_sources: list[RunSource] = []
         self.view: SessionView = RecordingView(self)
-        #: Removed rows with their place in the saved list, for undo (last first).
-        self.removed: list[tuple[Row, int | None]] = []
+        #: Each removal (one run, or all the marked or finished ones) with each row's place
+        #: in the saved list, for undo: one u brings back one removal (last first).
+        self.removed: list[list[tuple[Row, int | None]]] = []
         #: Runs whose cancel request is on its way: a second X must not send another.
         self.cancels_sent: set[str] = set()
         #: Statuses were kept since the last save.
@@ -256,8 +257,8 @@ class WatchSession:
         return new
 
     def remove(self, *run_ids: str) -> list[Row]:
-        """Stop watching these runs (undo brings them back, last first); the rows removed."""
-        rows = []
+        """Stop watching these runs (one undo brings them all back); the rows removed."""
+        removed = []
         for run_id in run_ids:
             row = self.model.remove(run_id)
             if row is None:
@@ -266,29 +267,52 @@ class WatchSession:
             if run_id in self.scheduler:
                 self.scheduler.unwatch(run_id)
             self.reducer.forget(run_id)
-            self.removed.append((row, index))
-            rows.append(row)
-        if not rows:
-            return rows
+            removed.append((row, index))
+        if not removed:
+            return []
+        self.removed.append(removed)
         self.save()
-        said = rows[0].title if len(rows) == 1 else f"{len(rows)} runs"
+        said = removed[0][0].title if len(removed) == 1 else f"{len(removed)} runs"
         self.view.say(f"Removed {said} (u undoes)")
-        return rows
+        return [row for row, _ in removed]
+
+    def remove_marked(self, cursor: str | None) -> list[Row]:
+        """Remove the marked runs (hidden by the filter too), else the `cursor` run."""
+        marked = self.model.marked()
+        if marked:
+            return self.remove(*marked)
+        return self.remove(cursor) if cursor is not None else []
+
+    def remove_finished(self) -> list[Row]:
+        """Remove every run that ended (succeeded, failed or canceled): one undo."""
+        finished = self.model.finished()
+        if not finished:
+            self.view.say("No finished runs to remove")
+        return self.remove(*finished)
 
     def undo(self) -> Row | None:
-        """Bring back the last removed run, in its old place (None: nothing to undo)."""
+        """Bring back the last removal, each run in its old place; its first row (None:
+        nothing to undo)."""
         if not self.removed:
             self.view.say("Nothing to undo")
             return None
-        row, index = self.removed.pop()
+        # Last removed first: each saved place was taken with the ones before it gone.
+        restored = [row for row, index in reversed(self.removed.pop()) if self._restore(row, index)]
+        if restored:
+            self.save()
+            said = restored[0].title if len(restored) == 1 else f"{len(restored)} runs"
+            self.view.say(f"Restored {said}")
+        return min(restored, key=lambda row: row.seq, default=None)
+
+    def _restore(self, row: Row, index: int | None) -> bool:
+        if row.run_id in self.model:  # added again since (with a, or by another instance)
+            return False
         self.model.restore(row)
         self.store.add(row.run_id, row.label, row.status, index)
         self.scheduler.watch(row.run_id, row.status)
         if row.paused:
             self.scheduler.pause(row.run_id)
-        self.save()
-        self.view.say(f"Restored {row.title}")
-        return row
+        return True
 
     def label(self, run_id: str, text: str | None) -> Row | None:
         """Set (or with "" clear) a run's label and save; the row when it changed."""

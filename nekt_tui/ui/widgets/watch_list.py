@@ -11,85 +11,25 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from nekt_tui.api.enums import RunStatus
-from nekt_tui.ui import timefmt
 from nekt_tui.ui.state.model import Row, WatchModel
 from nekt_tui.ui.status_style import STATUS_KEYS, look
+from nekt_tui.ui.widgets.row_text import elapsed_text, fit, freshness_text, pulse_dim, rfit
+
+__all__ = ["MARK", "WatchList", "elapsed_text", "fit", "freshness_text", "rfit"]
 
 FLASH_SECONDS = 1.0
-
-
-def fit(text: str, width: int) -> str:
-    """Pad or cut `text` to exactly `width` cells, marking a cut with `…`."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
-
-
-def elapsed_text(row: Row, now: datetime) -> tuple[str, bool]:
-    """Elapsed time for active runs, duration for finished ones; (text, is_ticking)."""
-    run = row.run
-    if run is None:
-        return "", False
-    status = run.status
-    if isinstance(status, RunStatus) and status.is_terminal:
-        if run.duration_seconds is not None:
-            return timefmt.span(run.duration_seconds), False
-        if run.started_at is not None and run.ended_at is not None:
-            seconds = timefmt.between(run.started_at, run.ended_at)
-            return ("" if seconds is None else timefmt.span(seconds)), False
-        return "", False
-    since = run.started_at or run.created_at
-    if since is not None:
-        seconds = timefmt.between(since, now)  # None for an odd date: nothing to count
-        return ("" if seconds is None else timefmt.span(seconds)), seconds is not None
-    return "", False
-
-
-def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
-    """How fresh the row's data is, and a style key: `dim`, `problem` or `ok`."""
-    if row.paused:
-        return "paused", "dim"
-    if row.slow_since is not None:
-        return "slow " + timefmt.compact((now - row.slow_since).total_seconds()), "problem"
-    if row.error is not None:
-        return row.error.short, "problem"
-    if row.stale:
-        since = row.fresh_at
-        return ("stale " + timefmt.compact((now - since).total_seconds()) if since else "stale"), (
-            "problem"
-        )
-    fresh = row.fresh_at
-    if fresh is None:
-        return "…", "dim"
-    if row.run is not None and row.run.is_terminal:
-        return "final", "dim"
-    return timefmt.compact((now - fresh).total_seconds()) + " ago", "ok"
-
-
-def _pulse_dim(row: Row, now: datetime, enabled: bool) -> bool:
-    """Whether a running row's dot is in its dim phase (every other second)."""
-    return enabled and row.status is RunStatus.RUNNING and int(now.timestamp()) % 2 == 1
-
-
-def rfit(text: str, width: int) -> str:
-    """Like `fit`, aligned right."""
-    if width <= 0:
-        return ""
-    size = cell_len(text)
-    return " " * (width - size) + text if size <= width else fit(text, width)
+#: Drawn between a marked row's status symbol and its name: a shape, not only a colour.
+MARK = "▌"
 
 
 class WatchList(ScrollView, can_focus=True):
@@ -101,6 +41,8 @@ class WatchList(ScrollView, can_focus=True):
         "watch-list--cursor-blur",
         "watch-list--dim",
         "watch-list--problem",
+        "watch-list--mark",
+        "watch-list--marked",
         *(f"watch-list--status-{key}" for key in STATUS_KEYS),
         *(f"watch-list--flash-{key}" for key in STATUS_KEYS),
     }
@@ -112,6 +54,22 @@ class WatchList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="list-page-down"),
         Binding("home", "jump(0)", "First", show=False, id="list-first"),
         Binding("end", "jump(-1)", "Last", show=False, id="list-last"),
+        Binding(
+            "space",
+            "mark",
+            "Mark run (d removes the marked)",
+            show=False,
+            tooltip="Mark or unmark the run and move down: d removes every marked run",
+            id="list-mark",
+        ),
+        Binding(
+            "escape",
+            "clear_marks",
+            "Clear marks",
+            show=False,
+            tooltip="Unmark every run",
+            id="list-clear-marks",
+        ),
     ]
 
     class Highlighted(Message):
@@ -247,7 +205,7 @@ class WatchList(ScrollView, can_focus=True):
 
     def _moving_key(self, row: Row, now: datetime) -> tuple[str, str, bool]:
         """What of a line moves with time: elapsed, freshness, the running dot's phase."""
-        pulse = _pulse_dim(row, now, self.pulse_enabled)
+        pulse = pulse_dim(row, now, self.pulse_enabled)
         return elapsed_text(row, now)[0], freshness_text(row, now)[0], pulse
 
     def flash(self, run_id: str, status_key: str) -> None:
@@ -302,6 +260,21 @@ class WatchList(ScrollView, can_focus=True):
     def action_jump(self, where: int) -> None:
         """First or last row."""
         self._move_to(len(self.model.view) - 1 if where < 0 else 0)
+
+    def action_mark(self) -> None:
+        """Mark or unmark the run under the cursor, then move down (as lazygit and k9s)."""
+        if self._selected is not None:
+            self.model.toggle_mark(self._selected)
+            self._refresh_rows((self.cursor,))
+            self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))  # the count
+            self._move_to(self.cursor + 1)
+
+    def action_clear_marks(self) -> None:
+        """Unmark every run; with none marked, escape goes on to whatever else wants it."""
+        if not self.model.marks:
+            raise SkipAction
+        self.model.marks.clear()
+        self.refresh()
 
     def on_click(self, event: events.Click) -> None:
         """Select the clicked row."""
@@ -369,9 +342,15 @@ class WatchList(ScrollView, can_focus=True):
 
     def _header(self, width: int, base: Style) -> Strip:
         name, number, status, elapsed, fresh = self._columns(width)
+        title = "run"
+        if self.model.marks:
+            hidden = sum(1 for run_id in self.model.marks if self.model.index_of(run_id) is None)
+            title += f" · {len(self.model.marks)} marked" + (
+                f" ({hidden} hidden)" if hidden else ""
+            )
         text = (
             "  "
-            + fit("run", name - 1)
+            + fit(title, name - 1)
             + " "
             + fit("# / id", number)
             + fit("status", status)
@@ -389,7 +368,7 @@ class WatchList(ScrollView, can_focus=True):
         badge = colour
         # A running dot dims every other second: one cell per second, cheap over SSH. It
         # follows the injected clock (not a timer), so a frozen clock is still.
-        pulse = _pulse_dim(row, now, self.pulse_enabled)
+        pulse = pulse_dim(row, now, self.pulse_enabled)
         if pulse:
             badge = colour + Style(dim=True)
         dim = self._style("dim")
@@ -409,14 +388,21 @@ class WatchList(ScrollView, can_focus=True):
             if (fresh_kind == "problem")
             else Style()
         )
+        name = Segment(fit(row.name, name_w - 1) + " ", background)
         segments = [
             Segment(fit(shown.symbol, 2), background + badge),
             # A cell of space keeps a cut name from running into the ID.
-            Segment(fit(row.name, name_w - 1) + " ", background),
+            name,
             Segment(fit(row.number, number_w), background + dim),
             Segment(fit(shown.label, status_w), background + colour),
             Segment(rfit(elapsed, elapsed_w - 1) + " ", background),
             Segment(fit(" " + fresh, fresh_w), background + fresh_style),
         ]
+        if row.run_id in self.model.marks:  # the mark takes the cell after the symbol
+            segments[:2] = [
+                Segment(fit(shown.symbol, 1), background + badge),
+                Segment(MARK, background + self._style("mark")),
+                Segment(name.text, background + self._style("marked")),
+            ]
         strip = Strip(segments)
         return strip.crop_extend(0, width, background)
