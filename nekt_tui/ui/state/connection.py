@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum
 
 from nekt_tui.api.errors import NektError
 
 
-class ConnKind(StrEnum):
+class ConnKind(str, Enum):  # not StrEnum: Python 3.10 has none
     """Where the app stands with the API (a str, so it reads and compares as its name)."""
 
     CONNECTING = "connecting"
@@ -21,6 +21,9 @@ class ConnKind(StrEnum):
     NO_KEY = "no_key"
     #: The host cannot be reached (since `Connection.since`).
     UNREACHABLE = "unreachable"
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 @dataclass
