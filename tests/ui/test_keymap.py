@@ -85,7 +85,7 @@ async def test_palette_has_every_action_with_its_key() -> None:
                 b.tooltip for _, b in declared_bindings(MainScreen) if b.id == binding_id
             )
             assert commands[title] == f"{tooltip} ({', '.join(keys)})"
-        assert commands["Remove run"] == "Stop watching the selected run (d)"
+        assert commands["Remove run"] == "Stop watching the marked runs, or the selected one (d)"
         assert commands["Help: every key"] == "List every key (?)"
         # Every described key of the main screen but quit and previous panel has an entry.
         listed = {binding_id for binding_id, _ in COMMANDS}
@@ -112,7 +112,7 @@ async def test_a_remapped_key_does_the_action_and_the_old_key_does_not() -> None
         assert list(sim.app.model.rows) == [first, second]
         # The help and the palette say the new keys.
         commands = {cmd.title: cmd.help for cmd in sim.app.get_system_commands(sim.app.main)}
-        assert commands["Remove run"] == "Stop watching the selected run (del)"
+        assert commands["Remove run"] == "Stop watching the marked runs, or the selected one (del)"
         assert commands["Undo remove"] == "Bring back the last removed run (^z, U)"
         await pilot.press("question_mark")
         lines = _help_lines(sim.app)

@@ -74,7 +74,13 @@ class MainScreen(Screen[None]):
         Binding(
             "a", "app.add", "Add", tooltip="Watch more runs: IDs, URLs or pasted text", id="add"
         ),
-        Binding("d", "app.remove", "Remove", tooltip="Stop watching the selected run", id="remove"),
+        Binding(
+            "d",
+            "app.remove",
+            "Remove",
+            tooltip="Stop watching the marked runs, or the selected one",
+            id="remove",
+        ),
         Binding(
             "slash",
             "filter",
