@@ -2,17 +2,19 @@
 
 The real app (`NektApp`, headless through `run_test`) is given a real `Scheduler` on a
 `FakeClock` whose source answers at once from memory, so a cycle is exactly what one poll
-interval brings: every run polled once, and every run's status and log changed (status
-flips between `running` and `cancelling`, both polled every interval, and one log line
-is added). The runs' `Run` objects are built before each cycle starts, so the time
-measured is the engine's and the UI's, not the benchmark's.
+interval brings (the app's own frames and once-a-second tick run on a `SystemClock`, so
+the frame delay is real time, as a user waits for it): every run polled once, and every
+run's status and log changed (status flips between `running` and `cancelling`, both
+polled every interval, and one log line is added). The runs' `Run` objects are built
+before each cycle starts, so the time measured is the engine's and the UI's, not the
+benchmark's.
 
 What a cycle measures (all wall-clock, `time.perf_counter`):
 
 - start: just before the fake clock moves by one interval (the polls become due);
 - `events_s`: the last engine `StatusChanged` of the cycle reached the app;
 - `applied_s`: the app has folded every event into its model and its frame timer
-  (`core.FRAME`, 1/30 s after the first event) has pushed the batch into the widgets;
+  (`app.FRAME`, 1/30 s after the first event) has pushed the batch into the widgets;
 - `cycle_s`, the figure: the moment Textual finished composing the last frame of the
   cycle, the one after which the screen is settled. A frame is timestamped where Textual
   hands the composed `CompositorUpdate` to `App._display` (headless, nothing is written
@@ -49,7 +51,7 @@ from textual.widget import Widget
 
 from benchmarks.common import Figure, LagProbe, Row, Size, log
 from nekt_tui.api.models import Run
-from nekt_tui.clock import FakeClock
+from nekt_tui.clock import FakeClock, SystemClock
 from nekt_tui.ui.app import AppOptions, NektApp
 from nekt_tui.ui.state.session import WatchSession
 from nekt_tui.ui.state.store import RunStore, StoredRun
@@ -178,7 +180,9 @@ async def measure(n_runs: int, cycles: int) -> dict[str, Any]:
         clock=clock,
         store=RunStore.in_memory(StoredRun(rid, None, None) for rid in run_ids),
     )
-    app = NektApp(session, AppOptions(host="benchmark", bell="off"))
+    # Polls on the fake clock, frames and the tick on the real one: the cycle's time is
+    # the engine's, the 1/30 s frame delay and Textual's drawing, in real time.
+    app = NektApp(session, AppOptions(host="benchmark", bell="off"), clock=SystemClock())
     seen = {"changed": 0, "last": 0.0, "drawn": 0.0}
     on_engine_event = app.on_engine_event
     draw_now = app.draw_now

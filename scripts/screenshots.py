@@ -68,12 +68,9 @@ async def render(shot: Shot) -> str:
             if app.scheduler is not None:
                 await app.scheduler.idle()
             await pilot.pause()
-            app.tick()
         target = next(r.run_id for r in app.model.rows.values() if r.name == SELECT)
         app.widgets.watch_list.select(target)
         app.clear_notifications()
-        await pilot.pause()
-        app.tick()
         await pilot.pause()
         if shot.keys:
             await pilot.press(*shot.keys)

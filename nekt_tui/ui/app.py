@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 
+from nekt_tui.clock import Clock
 from nekt_tui.ui.guard import guarded
 from nekt_tui.ui.intervals import INTERVAL_STEPS as INTERVAL_STEPS  # re-exported
 from nekt_tui.ui.keymap import checked_keymap, keys_of
@@ -35,6 +37,7 @@ from nekt_tui.ui.state.reactions import (
 )
 from nekt_tui.ui.state.session import WatchSession
 from nekt_tui.ui.state.store import RunStore
+from nekt_tui.ui.state.timers import ClockTimers
 from nekt_tui.ui.status_style import SIXTEEN_COLOURS, status_variables
 from nekt_tui.ui.widgets.log_panel import LogPanel
 from nekt_tui.ui.widgets.watch_list import WatchList
@@ -89,6 +92,9 @@ class NektApp(App[int]):
 
     `session` holds the runs, the engine and the clock (tests and the demo give one on
     the in-process simulator); `options` the rest. The app starts itself when mounted.
+    Its frames and its once-a-second tick run on `clock`, by default the session's (so a
+    test's FakeClock moves them too); a benchmark that fakes polls but times real frames
+    passes a `SystemClock`.
     """
 
     TITLE = "nekt-tui"
@@ -109,11 +115,19 @@ class NektApp(App[int]):
     ]
 
     def __init__(
-        self, session: WatchSession | None = None, options: AppOptions | None = None
+        self,
+        session: WatchSession | None = None,
+        options: AppOptions | None = None,
+        *,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.session = session or WatchSession()
         self.options = options or AppOptions()
+        self.timers = ClockTimers(clock or self.session.clock, self._timer_failed)
+        #: The toasts shown since the last `clear_notifications()`, oldest first (each
+        #: with its `message` and `severity`): what the user was told.
+        self.toasts: list[Notification] = []
         self.session.view = self
         self.main = MainScreen(
             self.session,
@@ -213,7 +227,7 @@ class NektApp(App[int]):
             self.widgets.watch_list.select(new[0])
         self.main.show_notice()
         if self.options.tick_interval is not None:
-            self.set_interval(self.options.tick_interval, self.tick)
+            self.timers.call_every(self.options.tick_interval, self.tick)
         self.call_after_refresh(self._start_after_first_frame)
 
     def _start_after_first_frame(self) -> None:
@@ -233,6 +247,7 @@ class NektApp(App[int]):
     async def on_unmount(self) -> None:
         """Save the watch list, stop polling, close the client."""
         gc.unfreeze()  # what was frozen at start can be collected again (tests run many apps)
+        self.timers.stop()
         await self.session.close()
 
     # ---- what the session tells the app ------------------------------------------------
@@ -242,6 +257,15 @@ class NektApp(App[int]):
     ) -> None:
         """A toast of plain text (never markup: it may name what the server sent)."""
         self.notify(text, severity=severity, timeout=timeout, markup=False)
+
+    def on_notify(self, message: Notify) -> None:
+        """A toast went up: keep it in `toasts` (after Textual's own handler showed it)."""
+        self.toasts.append(message.notification)
+
+    def clear_notifications(self) -> None:
+        """Take every toast off the screen, and forget them in `toasts`."""
+        self.toasts.clear()
+        super().clear_notifications()
 
     def list_changed(self) -> None:
         """Rows were added, removed, filtered or re-sorted."""
@@ -256,7 +280,12 @@ class NektApp(App[int]):
             return
         if not self._flush_pending:
             self._flush_pending = True
-            self.set_timer(FRAME, self.draw_now)
+            self.timers.call_later(FRAME, self.draw_now)
+
+    @property
+    def frame_pending(self) -> bool:
+        """Engine events are waiting for the next frame (at most `FRAME` away)."""
+        return self._flush_pending
 
     def draw_now(self) -> None:
         """Draw what the engine reported since the last frame (the frame timer calls it)."""
@@ -293,6 +322,9 @@ class NektApp(App[int]):
             self.session.save_if_due()
         except Exception as exc:
             self.report_failure("updating the clock", exc)
+
+    def _timer_failed(self, exc: BaseException) -> None:
+        self.report_failure("running a timer", exc)
 
     def report_failure(self, what: str, exc: BaseException) -> None:
         """The one place background failures go: logged, shown once per kind, no traceback."""

@@ -24,7 +24,7 @@ from textual.pilot import Pilot
 from nekt_tui.api.client import NektClient
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import Faults, SimulatorTransport, World, app_transport
-from nekt_tui.ui.app import NektApp
+from nekt_tui.ui.app import FRAME, NektApp
 from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.ui.widgets.watch_list import WatchList
 from nekt_tui.watch.events import Event
@@ -123,10 +123,11 @@ class Rig:
 
     async def advance(self, pilot: Pilot[Any], seconds: float) -> None:
         """Move the clock (every wake-up settles the loop, so the app sees each event at
-        its time), then draw the frame (its timer runs on real time) and let it settle."""
+        its time), then on to the frame that draws what arrived, and let it settle."""
         await until_started(pilot)
         await self.clock.advance(seconds)
-        self.app.draw_now()
+        if self.app.frame_pending:
+            await self.clock.advance(FRAME)
         await pilot.pause()
 
     def new_client(self, key: str) -> NektClient:
@@ -147,7 +148,7 @@ class Rig:
 
     def notices(self) -> list[str]:
         """Every toast the app raised so far."""
-        return [n.message for n in self.app._notifications]
+        return [n.message for n in self.app.toasts]
 
 
 def make_client(key: str, transport: httpx.AsyncBaseTransport, clock: FakeClock) -> NektClient:

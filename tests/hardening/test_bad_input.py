@@ -234,7 +234,7 @@ async def test_filter_with_an_unknown_status_is_explained_and_changes_nothing() 
         await pilot.press("slash", *"status:bogus")
         await pilot.pause()
         said = "\n".join(
-            [n.message for n in rig.app._notifications]
+            [n.message for n in rig.app.toasts]
             + [str(w.render()) for w in rig.app.main.query(Static)]
         )
         assert "bogus" in said and "unknown" in said.lower()

@@ -211,8 +211,7 @@ async def test_broken_state_file_in_the_app_is_set_aside_and_said(
     async with app.run_test(size=(140, 30), notifications=True) as pilot:
         await pilot.pause()
         shown = "\n".join(
-            [str(app.main.query_one("#notice", Static).render())]
-            + [n.message for n in app._notifications]
+            [str(app.main.query_one("#notice", Static).render())] + [n.message for n in app.toasts]
         )
         assert app.is_running
     backup = state.with_name(state.name + ".bak")

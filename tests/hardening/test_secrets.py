@@ -28,6 +28,7 @@ from nekt_tui.clock import FakeClock
 from nekt_tui.config import ConfigError, load_config
 from nekt_tui.headless import run_status
 from nekt_tui.simulator import DEMO_KEY, Faults, World, app_transport
+from nekt_tui.ui.app import FRAME
 from nekt_tui.ui.factory import build_app
 from nekt_tui.watch.events import AuthProblem, Event, PollFailed
 from tests.api.loopback import head, serve
@@ -112,7 +113,7 @@ async def test_key_from_each_source_is_used_and_never_shown_logged_or_saved(
     shots: list[str] = []
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await clock.advance(10)
-        app.draw_now()
+        await clock.advance(FRAME)  # the frame timer runs on the clock
         await pilot.pause()
         assert made and made[0].base_url == "https://api.nekt.ai"
         assert any(r.status == 200 for r in world.requests)
@@ -125,7 +126,7 @@ async def test_key_from_each_source_is_used_and_never_shown_logged_or_saved(
             kinds = {type(e.error) for e in events if isinstance(e, PollFailed)}
             if len(kinds) >= 3:
                 break
-        app.draw_now()
+        await clock.advance(FRAME)  # the frame timer runs on the clock
         await pilot.pause()
         shots.append(app.export_screenshot())
         faults.off()
@@ -135,7 +136,7 @@ async def test_key_from_each_source_is_used_and_never_shown_logged_or_saved(
             await clock.advance(5)
             if app.conn.kind == "auth":
                 break
-        app.draw_now()
+        await clock.advance(FRAME)  # the frame timer runs on the clock
         await pilot.pause()
         assert app.conn.kind == "auth"
         await pilot.press("question_mark")
@@ -144,7 +145,7 @@ async def test_key_from_each_source_is_used_and_never_shown_logged_or_saved(
         shots.append(app.export_screenshot())
         await pilot.press("escape")
         notice = str(app.main.query_one("#notice", Static).render())
-        toasts = [n.message for n in app._notifications]
+        toasts = [n.message for n in app.toasts]
 
     errors: list[NektError] = [e.error for e in events if isinstance(e, PollFailed | AuthProblem)]
     assert any(isinstance(e, AuthProblem) for e in events)
@@ -220,7 +221,7 @@ async def test_demo_screens_never_show_the_key_or_any_token_value() -> None:
     secrets = [DEMO_KEY, *(token.value for token in world.tokens)]
     async with app.run_test(size=(200, 60)) as pilot:
         await clock.advance(5)
-        app.draw_now()
+        await clock.advance(FRAME)  # the frame timer runs on the clock
         await pilot.pause()
         for run_id in world.run_ids:  # every run's status panel, one after the other
             app.widgets.watch_list.select(run_id)

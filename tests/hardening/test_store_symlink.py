@@ -98,7 +98,7 @@ async def test_the_app_says_a_dangling_link_at_start(tmp_path: Path) -> None:
     async with app.run_test(size=(140, 30), notifications=True) as pilot:
         await pilot.pause()
         shown = [str(app.main.query_one("#notice", Static).render())] + [
-            n.message for n in app._notifications
+            n.message for n in app.toasts
         ]
     said = [line for line in shown if "symbolic link" in line]
     assert len(said) == 1 and str(link) in said[0] and "nowhere.json" in said[0], shown

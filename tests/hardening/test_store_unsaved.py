@@ -52,7 +52,7 @@ def file_size_limit(size: int) -> Iterator[None]:
 
 
 def errors(app: NektApp) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "error"]
+    return [n.message for n in app.toasts if n.severity == "error"]
 
 
 async def test_each_new_reason_is_said_once_and_nothing_is_lost(tmp_path: Path) -> None:
@@ -62,7 +62,7 @@ async def test_each_new_reason_is_said_once_and_nothing_is_lost(tmp_path: Path) 
     sim = make_sim(_world, store=RunStore(WatchList.load(path)))
     app = sim.app
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await until_started(pilot)
+        await sim.advance(pilot, 0)  # the first answer's frame keeps its status (a change)
         shutil.rmtree(folder)
         folder.write_text("a file where the folder was")
         app.add_runs([RUN_B])
@@ -85,7 +85,7 @@ async def test_each_new_reason_is_said_once_and_nothing_is_lost(tmp_path: Path) 
 
         app.add_runs([RUN_E])  # it can be saved again: said, and everything is written
         await pilot.pause()
-        assert f"watch list saved to {path} again" in [n.message for n in app._notifications]
+        assert f"watch list saved to {path} again" in [n.message for n in app.toasts]
         assert WatchList.load(path).run_ids == [RUN_A, RUN_B, RUN_C, RUN_D, RUN_E]
         assert app.store.unsaved() is None
         assert len(errors(app)) == 2

@@ -20,7 +20,7 @@ from nekt_tui.api.client import NektClient
 from nekt_tui.api.models import Run
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import DEMO_KEY, Faults, SimulatorTransport, World, app_transport
-from nekt_tui.ui.app import NektApp
+from nekt_tui.ui.app import FRAME, NektApp
 from nekt_tui.ui.state.store import RunStore, StoredRun
 from tests.app_parts import make_app
 
@@ -73,8 +73,9 @@ async def advance(pilot: Pilot[Any], clock: FakeClock, seconds: float) -> None:
             raise AssertionError(
                 f"the engine was still busy {seconds} s on: a request waits for the fake clock"
             ) from None
-    await pilot.pause()
-    app.tick()  # the once-a-second redraw runs on real time; run it at the new time now
+    if app.frame_pending:
+        # What arrived by now is drawn at the next frame, on this clock: move on to it.
+        await clock.advance(FRAME)
     await pilot.pause()
 
 
@@ -120,8 +121,6 @@ def make_sim(
     if saved is None:
         saved = [StoredRun(r, None, None) for r in (runs if runs is not None else built.run_ids)]
     app_options.setdefault("store", RunStore.in_memory(saved))
-    # The test moves time: it calls `app.tick()` (in `advance`) instead of a real-time timer.
-    app_options.setdefault("tick_interval", None)
     app = make_app(
         source=client,
         clock=clock,
@@ -175,7 +174,6 @@ def scripted_app(
     """The app on a scripted source."""
     clock = FakeClock()
     options.setdefault("store", RunStore.in_memory([StoredRun(r, None, None) for r in runs]))
-    options.setdefault("tick_interval", None)
     app = make_app(source=source, clock=clock, host="test", rng=random.Random(7), **options)
     return app, clock
 

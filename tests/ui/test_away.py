@@ -11,7 +11,7 @@ IDS = [f"{n:08d}-0000-4000-8000-000000000000" for n in range(1, 7)]
 
 
 def _away_message(app: object) -> str:
-    messages = [n.message for n in app._notifications]  # type: ignore[attr-defined]
+    messages = [n.message for n in app.toasts]  # type: ignore[attr-defined]
     (message,) = [m for m in messages if m.startswith("While you were away")]
     return message
 
@@ -48,5 +48,5 @@ async def test_j_without_a_failed_run_says_so() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await advance(pilot, clock, 1)
         await pilot.press("J")
-        assert any("No failed run" in n.message for n in app._notifications)
+        assert any("No failed run" in n.message for n in app.toasts)
         assert app.widgets.watch_list.selected == IDS[0]

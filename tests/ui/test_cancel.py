@@ -59,7 +59,7 @@ def _line_of(app: NektApp, run_id: str) -> str:
 
 
 def _toasts(app: NektApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.toasts]
 
 
 async def _open(pilot: Pilot[Any], run_id: str) -> CancelDialog:

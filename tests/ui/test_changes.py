@@ -48,7 +48,7 @@ async def test_a_transition_flashes_toasts_lands_in_history_and_rings() -> None:
         # The row flashes in the failure colour ...
         assert sim.app.widgets.watch_list.flashing(run_id) == "failed"
         # ... a toast names the run and the transition ...
-        messages = [n.message for n in sim.app._notifications]
+        messages = [n.message for n in sim.app.toasts]
         slug = row.name
         assert any(m.startswith(slug) and m.endswith("running → failed") for m in messages)
         # ... the history has it ...
@@ -110,7 +110,7 @@ async def test_while_you_were_away_summary_and_saved_statuses() -> None:
     async with sim.app.run_test(size=(120, 40)) as pilot:
         rung = _bells(sim.app)
         await sim.advance(pilot, 1)
-        messages = [n.message for n in sim.app._notifications]
+        messages = [n.message for n in sim.app.toasts]
         assert (
             "While you were away: 1 succeeded, 1 failed: postgres-prod-to-catalog 11111111 "
             "failed, zendesk-to-catalog 3c90c3cc succeeded. Press J to go to the failed runs."
@@ -144,6 +144,6 @@ async def test_many_changes_at_once_make_one_toast() -> None:
         sim.app.clear_notifications()
         await pilot.press("P")
         await sim.advance(pilot, 0)
-        messages = [n.message for n in sim.app._notifications]
+        messages = [n.message for n in sim.app.toasts]
         assert "6 runs changed: 6 succeeded" in messages
         assert not any("→" in m for m in messages)

@@ -70,7 +70,7 @@ async def test_selecting_runs_with_odd_dates_shows_them(local_zone: str) -> None
             await pilot.press("s")
             await pilot.pause()
         assert app.is_running and app.return_code is None
-        assert "Something went wrong" not in " ".join(n.message for n in app._notifications)
+        assert "Something went wrong" not in " ".join(n.message for n in app.toasts)
         assert "0001-01-01 00:00 UTC (odd date)" in shown[0]
         assert "9999-12-31 23:59 UTC (odd date)" in shown[1]
         assert "0001-01-01 00:30 +23:59 (odd date)" in shown[2]

@@ -19,7 +19,8 @@ from nekt_tui.api.errors import (
     ServerError,
     SlowAnswerError,
 )
-from nekt_tui.ui.app import NektApp
+from nekt_tui.clock import FakeClock
+from nekt_tui.ui.app import FRAME, NektApp
 from nekt_tui.ui.widgets.watch_list import WatchList
 from nekt_tui.watch.events import (
     HostDown,
@@ -45,7 +46,9 @@ def _status(app: NektApp) -> str:
 async def _feed(app: NektApp, *events: object) -> None:
     for event in events:
         app.on_engine_event(event)  # type: ignore[arg-type]
-    app.draw_now()
+    clock = app.session.clock
+    assert isinstance(clock, FakeClock)
+    await clock.advance(FRAME)  # the frame that draws them, on the app's clock
 
 
 async def test_a_slow_run_says_how_long_it_has_waited_then_shows_its_data() -> None:

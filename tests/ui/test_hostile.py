@@ -67,7 +67,7 @@ async def test_hostile_run_is_shown_literally_and_inert() -> None:
         # A transition: the toast names the hostile slug literally.
         source.answers[RUN_A] = _hostile("failed", log="plain\n")
         await advance(pilot, clock, 3)
-        toasts = [n for n in app._notifications if "→" in n.message]
+        toasts = [n for n in app.toasts if "→" in n.message]
         assert toasts and toasts[-1].message.startswith(HOSTILE_SLUG)
         assert not toasts[-1].markup
 

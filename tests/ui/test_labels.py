@@ -95,9 +95,7 @@ async def test_label_names_the_row_is_saved_and_loaded_by_the_next_start(tmp_pat
         assert PIPE_A in sim.app.widgets.pipeline.content.plain
         # Saved at once, not at exit.
         assert _labels_in_file(path) == {RUN_A: "Nightly backfill", RUN_B: None}
-        assert any(
-            n.message.startswith("Labelled Nightly backfill") for n in sim.app._notifications
-        )
+        assert any(n.message.startswith("Labelled Nightly backfill") for n in sim.app.toasts)
 
     again = _sim(path)
     async with again.app.run_test(size=(160, 40)) as pilot:
@@ -185,7 +183,7 @@ async def test_hostile_label_is_shown_literally_and_escapes_are_stripped(tmp_pat
         status = sim.app.widgets.status.content.plain
         assert "red label␇" in status and "\x1b" not in status
         assert _labels_in_file(path)[RUN_A] == "red label␇"
-        assert all("\x1b" not in n.message for n in sim.app._notifications)
+        assert all("\x1b" not in n.message for n in sim.app.toasts)
 
 
 async def test_a_long_label_is_cut_to_the_maximum(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.status_panel import status_content
 from nekt_tui.ui.widgets.watch_list import WatchList
 
-from .conftest import RUN_A, RUN_B, ScriptedSource, advance, run_json, scripted_app, until_started
+from .conftest import RUN_A, RUN_B, ScriptedSource, advance, run_json, scripted_app
 
 RUN_C = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 RUN_D = "dddddddd-0000-4000-8000-000000000000"
@@ -41,9 +41,9 @@ async def test_a_long_unknown_status_in_the_status_panel() -> None:
 @pytest.mark.parametrize(("interval", "waiting"), [(2.0, 5.0), (2.5, 6.0), (1.5, 3.6)])
 async def test_faster_then_slower_comes_back_exactly(interval: float, waiting: float) -> None:
     source = ScriptedSource({RUN_A: run_json(RUN_A, "running")})
-    app, _clock = scripted_app(source, [RUN_A], interval=interval, waiting_interval=waiting)
+    app, clock = scripted_app(source, [RUN_A], interval=interval, waiting_interval=waiting)
     async with app.run_test(size=(120, 30)) as pilot:
-        await until_started(pilot)
+        await advance(pilot, clock, 0)  # started, the first answer drawn
         start = str(app.widgets.header.render())
         for keys in (("plus", "minus"), ("minus", "plus"), ("plus", "plus", "minus", "minus")):
             await pilot.press(*keys)

@@ -37,7 +37,7 @@ async def test_missing_key_opens_with_instructions(tmp_path: object) -> None:
         assert "no API key" in str(app.widgets.header.render())
         assert list(app.model.rows) == [RUN_A]  # the run given is still added and saved
         await pilot.press("r")
-        assert any("Not polling" in n.message for n in app._notifications)
+        assert any("Not polling" in n.message for n in app.toasts)
         assert app.is_running
 
 
@@ -94,7 +94,6 @@ async def test_each_row_shows_its_own_problem() -> None:
         source.answers[RUN_B] = ApiUnreachableError("api.nekt.ai", "timeout")
         for _ in range(10):
             await advance(pilot, clock, 1)
-        app.tick()
         line = watch_list.render_line(2).text
         assert "unreachable" in line or "stale" in line
         assert app.model.rows[RUN_B].stale or app.model.rows[RUN_B].error is not None
@@ -167,7 +166,7 @@ async def test_a_failing_action_is_reported_not_a_traceback() -> None:
         await pilot.press("s")
         await pilot.press("s")
         assert sim.app.is_running
-        reports = [n.message for n in sim.app._notifications if "went wrong" in n.message]
+        reports = [n.message for n in sim.app.toasts if "went wrong" in n.message]
         assert reports == [
             "Something went wrong while sorting (RuntimeError); nekt-tui keeps running."
         ]  # said once, however often it happens

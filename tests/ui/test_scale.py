@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
@@ -26,7 +25,8 @@ def _ids() -> list[str]:
 async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
     ids = _ids()
     source = ScriptedSource({rid: run_json(rid, "running") for rid in ids})
-    app, clock = scripted_app(source, ids)
+    # No tick: it redraws the running rows' elapsed times, and this counts a poll's redraws.
+    app, clock = scripted_app(source, ids, tick_interval=None)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(4):
             await advance(pilot, clock, 1)
@@ -52,10 +52,7 @@ async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
         # One visible run and one far off screen fail; nothing else changes.
         source.answers[ids[1]] = run_json(ids[1], "failed")
         source.answers[ids[1500]] = run_json(ids[1500], "failed")
-        await clock.advance(2.5)
-        await pilot.pause()
-        app.draw_now()  # the frame timer runs on real time: draw the frame now
-        await pilot.pause()
+        await advance(pilot, clock, 2.5)
         assert app.model.rows[ids[1]].status is RunStatus.FAILED
         assert app.model.rows[ids[1500]].status is RunStatus.FAILED
         assert rebuilt == []  # the order does not depend on data: no re-sort, no re-filter
@@ -67,13 +64,18 @@ async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
         rebuilt.clear()
         for rid in ids[2:40]:
             source.answers[rid] = run_json(rid, "success")
-        started = time.perf_counter()
-        await clock.advance(2.5)
-        await pilot.pause()
-        app.draw_now()
-        elapsed = time.perf_counter() - started
-        # 38 answers, each at its own (jittered) instant: merged into frames.
-        assert 1 <= len(rebuilt) <= 1 + elapsed / FRAME
+        frames: list[float] = []
+        draw_now = app.draw_now
+
+        def counting_draw() -> None:
+            if app.frame_pending:
+                frames.append(clock.monotonic())
+            draw_now()
+
+        app.draw_now = counting_draw  # type: ignore[method-assign]
+        await advance(pilot, clock, 2.5)
+        # 38 answers, each at its own (jittered) instant: merged into frames, on the clock.
+        assert 1 <= len(rebuilt) <= len(frames) <= 1 + (2.5 + FRAME) / FRAME
         assert len(rebuilt) < 38
         first = app.model.rows[app.model.view[0]]
         assert first.status is RunStatus.FAILED
@@ -96,8 +98,7 @@ async def test_the_tick_redraws_only_lines_that_move_with_time() -> None:
             return render_line(y)
 
         watch_list.render_line = counting_render_line  # type: ignore[method-assign]
-        await clock.advance(1)
-        app.tick()
+        await clock.advance(1)  # the tick runs on the clock
         await pilot.pause()
         # Finished runs read "final" and a fixed duration: only the running one is redrawn.
         assert set(drawn) == {4}
@@ -113,10 +114,9 @@ async def test_off_screen_rows_changed_in_a_frame_show_their_new_data_when_scrol
         watch_list = app.main.query_one(WatchList)
         for rid in ids:
             source.answers[rid] = run_json(rid, "failed")
-        await clock.advance(2.5)
-        await pilot.pause()
-        app.draw_now()
-        await pilot.pause()
+        # Refresh all: every answer arrives at this instant, and one frame draws them all.
+        await pilot.press("R")
+        await advance(pilot, clock, 0)
         # Every row flashes, on screen or not; the last one, off screen during the frame,
         # is drawn from its new data once scrolled to.
         assert all(watch_list.flashing(rid) == "failed" for rid in ids)

@@ -18,7 +18,7 @@ from nekt_tui.ui.state.store import RunStore, StoredRun
 from nekt_tui.watch.engine import RunSource
 from tests.app_parts import make_app
 
-from .conftest import RUN_A, until_started
+from .conftest import RUN_A, advance, until_started
 
 #: What the first frame must not wait for: each costs 10-60 ms to import.
 HEAVY = ("httpx", "pydantic", "croniter", "cron_descriptor")
@@ -58,9 +58,7 @@ async def test_the_demo_connects_after_its_first_frame_and_polls() -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await until_started(pilot)
         assert app.scheduler is not None
-        await clock.advance(3)
-        app.draw_now()
-        await pilot.pause()
+        await advance(pilot, clock, 3)
         assert all(row.run is not None for row in app.model.rows.values())
 
 
@@ -77,7 +75,7 @@ async def test_a_client_that_cannot_be_built_is_one_message_and_the_list_stays()
     async with app.run_test(size=(120, 30)) as pilot:
         await until_started(pilot)
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.toasts]
         assert any("starting to poll" in m and "keeps running" in m for m in messages)
         assert RUN_A in app.model
         assert app.scheduler is None
