@@ -29,7 +29,7 @@ def _six_runs(clock: object) -> World:
 
 
 def _toasts(app: NektApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.toasts]
 
 
 def _lines(app: NektApp) -> list[str]:

@@ -45,7 +45,7 @@ async def test_read_only_x_then_y_sends_nothing_and_says_so() -> None:
         assert app.model.rows[RUN_A].status is RunStatus.RUNNING
         assert "read-only" in _header(app)
         app.widgets.watch_list.select(RUN_A)
-        before = len(app._notifications)
+        before = len(app.toasts)
 
         await pilot.press("X")
         await pilot.pause()
@@ -54,7 +54,7 @@ async def test_read_only_x_then_y_sends_nothing_and_says_so() -> None:
         await app.workers.wait_for_complete()
         await advance(pilot, clock, 3)
 
-        toasts = [n.message for n in app._notifications][before:]
+        toasts = [n.message for n in app.toasts][before:]
         assert toasts == ["read-only: cancelling is off"]
         methods = {r.method for r in world.requests}
         assert methods == {"GET"}, methods  # counted at the simulator: polls only
@@ -92,7 +92,7 @@ async def test_a_command_that_forgot_the_mode_still_sends_nothing() -> None:
         await app.workers.wait_for_complete()
         await advance(pilot, clock, 0)
         assert {r.method for r in world.requests} == {"GET"}
-        toasts = [n.message for n in app._notifications if "read-only mode" in n.message]
+        toasts = [n.message for n in app.toasts if "read-only mode" in n.message]
         assert len(toasts) == 1 and toasts[0].startswith(f"Cannot cancel {PIPE_A}"), toasts
         assert "read-only mode: POST" in toasts[0]
         assert app.is_running
