@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
+from nekt_tui.logview.digest import failure_digest
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui.state.status import STATUS_LABELS, UNKNOWN, attention_rank, look
 from nekt_tui.ui.timefmt import is_odd
@@ -82,6 +83,8 @@ class Row:
     #: How much of the ID tells this run apart from every other watched one (see
     #: `WatchModel`): 8 characters, more when another watched ID shares them.
     short_len: int = 8
+    #: Why a failed run failed: its log's last error, in one line (`failure_digest`).
+    failure: str | None = None
     #: True until the first fetched status was compared with the saved one.
     awaiting_first: bool = True
     #: Bumped on every change, so a renderer can tell the row changed.
@@ -91,6 +94,8 @@ class Row:
     fresh_source: Callable[[str], datetime | None] | None = field(default=None, repr=False)
     _name: str | None = None
     _search: str | None = None
+    #: The log the digest was read from: read again only when the log changes.
+    _digested: str | None = field(default=None, repr=False)
 
     @property
     def fresh_at(self) -> datetime | None:
@@ -172,6 +177,13 @@ class Row:
         self.slow_since = None
         self.next_retry = None
         self.last_success = at
+        if run.status != RunStatus.FAILED:
+            self.failure = self._digested = None
+        elif run.parsed_log is not self._digested:
+            # Once per log: a failed run's log rarely changes, and the search reads it
+            # backwards from its end.
+            self._digested = run.parsed_log
+            self.failure = failure_digest(run.parsed_log)
         self.touch()
 
 

@@ -223,8 +223,12 @@ class EventReducer:
 
 
 def transition_text(row: Row, transition: Transition) -> str:
-    """`pipe-x #42 running → failed` (the name is already sanitised)."""
-    return f"{row.title} {status_text(transition.old)} → {status_text(transition.new)}"
+    """`pipe-x #42 running → failed — KeyError: 'id'` (the name is already sanitised; a
+    failure ends with why, when its log says)."""
+    text = f"{row.title} {status_text(transition.old)} → {status_text(transition.new)}"
+    if transition.new == RunStatus.FAILED and row.failure is not None:
+        text += f" — {row.failure}"
+    return text
 
 
 _OUTCOME_WORDS = {

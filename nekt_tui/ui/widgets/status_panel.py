@@ -172,6 +172,9 @@ def status_content(row: Row | None, now: datetime, conn: Connection | None = Non
     else:
         first = status_part(row.status, bold=True)
     out: list[Content] = [Content.assemble(first, "  ", (heading, "bold"), end="\n")]
+    if row.failure is not None:
+        # Why it failed, before anything else: the cause is what the on-call reads first.
+        out.append(Content.assemble((row.failure, "$text-error"), end="\n"))
     if row.label:
         out.append(line("Label", (sanitize(row.label, single_line=True), "bold")))
     out.append(line("ID", row.run_id))
