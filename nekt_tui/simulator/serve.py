@@ -170,6 +170,19 @@ def _banner(world: World, url: str, key: str, args: argparse.Namespace, faults: 
     return "\n".join(lines)
 
 
+async def _serve(server: Any, sock: socket.socket, banner: str) -> None:
+    """Serve; print the banner once the server has started: its Ctrl-C handling is in
+    place then, so a Ctrl-C right after the banner stops it cleanly."""
+    startup = server.startup
+
+    async def startup_then_banner(sockets: Any = None) -> None:
+        await startup(sockets=sockets)
+        print(banner, flush=True)
+
+    server.startup = startup_then_banner
+    await server.serve(sockets=[sock])
+
+
 def simulate_command(args: argparse.Namespace) -> int:
     """Run the simulator until Ctrl-C. Returns the exit code (0, or 2 for bad options)."""
     import uvicorn
@@ -232,8 +245,8 @@ def simulate_command(args: argparse.Namespace) -> int:
     )
     server = uvicorn.Server(config)
     try:
-        print(_banner(world, f"http://{shown}:{port}", key, args, faults), flush=True)
-        asyncio.run(server.serve(sockets=[sock]))
+        banner = _banner(world, f"http://{shown}:{port}", key, args, faults)
+        asyncio.run(_serve(server, sock, banner))
     except KeyboardInterrupt:
         # Either before uvicorn took over SIGINT, or re-raised by it after a clean shutdown.
         pass

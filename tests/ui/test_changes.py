@@ -50,7 +50,8 @@ async def test_a_transition_flashes_toasts_lands_in_history_and_rings() -> None:
         # ... a toast names the run and the transition ...
         messages = [n.message for n in sim.app.toasts]
         slug = row.name
-        assert any(m.startswith(slug) and m.endswith("running → failed") for m in messages)
+        # The toast ends with why it failed (the log's last error), after the change.
+        assert any(m.startswith(slug) and "running → failed — " in m for m in messages)
         # ... the history has it ...
         assert [(t.old, t.new) for t in row.history][-1] == (RunStatus.RUNNING, RunStatus.FAILED)
         assert "running → ✖ failed" in status_content(row, sim.clock.now()).plain
