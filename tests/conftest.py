@@ -177,3 +177,30 @@ def sim_server_factory() -> Iterator[Callable[..., SimServer]]:
     yield start
     for server in started:
         server.stop()
+
+
+def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, state: bool = True) -> Path:
+    """No NEKT_* from the environment; the config file (and, with `state`, the watch list)
+    in `tmp_path`, so a test never reads or writes the user's own."""
+    for name in list(os.environ):
+        if name.startswith("NEKT"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
+    if state:
+        monkeypatch.setenv("NEKT_TUI_STATE", str(tmp_path / "state.json"))
+    return tmp_path
+
+
+def forbid_app(monkeypatch: pytest.MonkeyPatch, why: str) -> None:
+    """Fail the test if the command line opens the app (`why` says why it must not)."""
+
+    def no_app(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError(why)
+
+    monkeypatch.setattr("nekt_tui.ui.factory.build_app", no_app)
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`isolate`: the environment and the files of this test alone."""
+    return isolate(tmp_path, monkeypatch)

@@ -28,16 +28,6 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
-@pytest.fixture
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("NEKT"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("NEKT_TUI_STATE", str(tmp_path / "state.json"))
-    return tmp_path
-
-
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.strip()]

@@ -3,29 +3,19 @@ opens for a subcommand, and nothing is saved to the watch list."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from nekt_tui.cli import main
-from tests.conftest import SimServer
+from tests.conftest import SimServer, forbid_app, isolate
 
 
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No NEKT_* from the environment, a private config and state file, no app start."""
-    for name in list(os.environ):
-        if name.startswith("NEKT"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("NEKT_TUI_STATE", str(tmp_path / "state.json"))
-
-    def no_app(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("the app must not open for a subcommand")
-
-    monkeypatch.setattr("nekt_tui.ui.factory.build_app", no_app)
-    return tmp_path
+    forbid_app(monkeypatch, "the app must not open for a subcommand")
+    return isolate(tmp_path, monkeypatch)
 
 
 def exit_code(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from nekt_tui.cli import main
+from tests.conftest import isolate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
@@ -114,11 +115,7 @@ def in_zone() -> Iterator[Callable[[str | None], None]]:
 
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("NEKT"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("NEKT_TUI_STATE", str(tmp_path / "state.json"))
+    isolate(tmp_path, monkeypatch)
     monkeypatch.setenv("NEKT_API_KEY", KEY)
     return tmp_path
 

@@ -4,7 +4,6 @@ for the mode reaches it."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
@@ -89,17 +88,6 @@ async def test_against_a_real_server_only_gets_leave_a_read_only_client(
 
 
 # ---- asking for the mode -----------------------------------------------------------------
-
-
-@pytest.fixture
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No NEKT_* from the environment, a private config and state file."""
-    for name in list(os.environ):
-        if name.startswith("NEKT"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("NEKT_TUI_STATE", str(tmp_path / "state.json"))
-    return tmp_path
 
 
 @pytest.mark.parametrize(

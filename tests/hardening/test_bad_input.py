@@ -3,7 +3,6 @@ and what to do; the TUI explains inline and changes nothing."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import World
 from nekt_tui.ui.app import INTERVAL_STEPS
 from nekt_tui.ui.screens.add_dialog import AddDialog
+from tests.conftest import forbid_app, isolate
 
 from .conftest import make_rig
 
@@ -25,20 +25,13 @@ HOSTILE = "\x1b]0;pwned\x07[@click=app.quit]x[/] \x1b[2J\u202e"
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No NEKT_* from the environment, a key (so only the input is wrong), no app start."""
-    for name in list(os.environ):
-        if name.startswith("NEKT"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("NEKT_TUI_STATE", str(tmp_path / "state.json"))
+    isolate(tmp_path, monkeypatch)
     monkeypatch.setenv("NEKT_API_KEY", "sk-test-bad-input")
-
-    def no_app(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("the app must not start on bad input")
 
     async def no_api(*_args: object, **_kwargs: object) -> int:
         raise AssertionError("no request may be made on bad input")
 
-    monkeypatch.setattr("nekt_tui.ui.factory.build_app", no_app)
+    forbid_app(monkeypatch, "the app must not start on bad input")
     monkeypatch.setattr("nekt_tui.headless.run_status", no_api)
     monkeypatch.setattr("nekt_tui.headless.run_wait", no_api)
     return tmp_path

@@ -20,6 +20,7 @@ from nekt_tui.cli import main
 from nekt_tui.config import Config
 from nekt_tui.ui.factory import build_app
 from nekt_tui.watch.watchlist import WatchList
+from tests.conftest import forbid_app, isolate
 
 RID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 KILLS = 30
@@ -238,17 +239,8 @@ def test_state_file_that_is_a_folder_is_set_aside(tmp_path: Path) -> None:
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No NEKT_* from the environment; config and state in tmp_path."""
-    for name in list(os.environ):
-        if name.startswith("NEKT"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("NEKT_TUI_STATE", str(tmp_path / "state.json"))
-
-    def no_app(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("the app must not start with an unusable configuration")
-
-    monkeypatch.setattr("nekt_tui.ui.factory.build_app", no_app)
-    return tmp_path
+    forbid_app(monkeypatch, "the app must not start with an unusable configuration")
+    return isolate(tmp_path, monkeypatch)
 
 
 BROKEN_CONFIG: list[tuple[bytes | None, str]] = [

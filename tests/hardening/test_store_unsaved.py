@@ -4,7 +4,6 @@ changes kept in memory, and on quit one line on stderr saying what was lost, exi
 from __future__ import annotations
 
 import contextlib
-import os
 import resource
 import shutil
 import signal
@@ -22,6 +21,7 @@ from nekt_tui.ui import factory
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.state.store import EXIT_UNSAVED, RunStore
 from nekt_tui.watch.watchlist import WatchEntry, WatchList
+from tests.conftest import isolate
 from tests.ui.conftest import make_sim, until_started
 
 RUN_A = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
@@ -94,12 +94,8 @@ async def test_each_new_reason_is_said_once_and_nothing_is_lost(tmp_path: Path) 
 
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No NEKT_* from the environment, no config file."""
-    for name in list(os.environ):
-        if name.startswith("NEKT"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
-    return tmp_path
+    """No NEKT_* from the environment, no config file (the state file is given by flag)."""
+    return isolate(tmp_path, monkeypatch, state=False)
 
 
 def drive_app(monkeypatch: pytest.MonkeyPatch, run_ids: list[str]) -> None:

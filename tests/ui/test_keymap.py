@@ -144,18 +144,6 @@ async def test_the_keymap_in_force_reads_what_textual_applies() -> None:
     assert keys == ["question_mark"]
 
 
-@pytest.fixture
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("NEKT"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("NEKT_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("NEKT_TUI_STATE", str(tmp_path / "state.json"))
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     ("table", "words"),
     [
