@@ -37,6 +37,7 @@ from nekt_tui.api.errors import (
     UnusableApiKeyError,
 )
 from nekt_tui.api.ids import validate_run_id
+from nekt_tui.api.lists import JsonPage, PipelineKind, PipelinePage, list_params
 from nekt_tui.api.models import Run, RunPage
 from nekt_tui.api.proxy import transport_for
 from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, read_body
@@ -209,12 +210,21 @@ class NektClient:
         refresh tries once; another 429 opens the window again)."""
         self._blocked_until = None
 
-    async def get_run(self, run_id: str, *, patient: bool = False) -> Run:
+    async def get_run(
+        self, run_id: str, *, patient: bool = False, expand: tuple[str, ...] = ()
+    ) -> Run:
         """Fetch one run. Raises `InvalidRunIdError` before any request for a bad ID.
 
         `patient`: for a run whose answer was slow (`SlowAnswerError`), wait longer
-        (`patient_timeout` per read, `patient_deadline` in all).
+        (`patient_timeout` per read, `patient_deadline` in all). `expand`: fields to ask
+        expanded (`expand[]=triggered_by` turns the flat shape's user ID into the user).
         """
+        if expand:
+            rid = validate_run_id(run_id)
+            params = [("expand[]", field) for field in expand]
+            request = self._build("GET", f"/api/v1/runs/{rid}/", params=params, patient=patient)
+            deadline = self._patient_deadline if patient else self._deadline
+            return self._same_run(await self._request(Run, request, rid, deadline), rid)
         known = self._run_gets.get(run_id)
         if known is None:
             rid = validate_run_id(run_id)
@@ -241,11 +251,40 @@ class NektClient:
 
     async def list_runs(self, page: int = 1, page_size: int = 50) -> RunPage:
         """Fetch one page of `GET /api/v1/runs/`."""
-        if page < 1 or page_size < 1:
-            raise ValueError("page and page_size must be positive")
-        params = {"page": page, "page_size": page_size}
-        request = self._build("GET", "/api/v1/runs/", params=params)
+        request = self._build("GET", "/api/v1/runs/", params=list_params(page, page_size))
         return await self._request(RunPage, request, None, self._deadline)
+
+    async def list_pipelines(
+        self,
+        kind: PipelineKind,
+        page: int = 1,
+        page_size: int = 50,
+        *,
+        statuses: tuple[str, ...] = (),
+        expand: tuple[str, ...] = (),
+    ) -> PipelinePage:
+        """Fetch one page of `GET /api/v1/sources/` or `/api/v1/transformations/`;
+        `statuses` filters by the last run's status (`last_run_status`)."""
+        params = list_params(page, page_size, statuses=statuses, expand=expand)
+        request = self._build("GET", f"/api/v1/{kind}/", params=params)
+        return await self._request(PipelinePage, request, None, self._deadline)
+
+    async def list_json(
+        self,
+        path: str,
+        page: int = 1,
+        page_size: int = 50,
+        *,
+        statuses: tuple[str, ...] = (),
+        expand: tuple[str, ...] = (),
+    ) -> JsonPage:
+        """One page of a list endpoint (`runs`, `sources`, `transformations`) as the
+        JSON object sent (scrubbed like any answer), for `--json` output."""
+        if path not in ("runs", "sources", "transformations"):
+            raise ValueError(f"not a list endpoint: {path}")
+        params = list_params(page, page_size, statuses=statuses, expand=expand)
+        request = self._build("GET", f"/api/v1/{path}/", params=params)
+        return await self._request(JsonPage, request, None, self._deadline)
 
     async def cancel_run(self, run_id: str) -> Run:
         """Ask the API to cancel a run; returns the run (flat shape). Never retried."""
@@ -266,7 +305,7 @@ class NektClient:
         method: str,
         path: str,
         *,
-        params: dict[str, Any] | None = None,
+        params: Any = None,
         json: Any = None,
         patient: bool = False,
     ) -> httpx.Request:
