@@ -28,6 +28,8 @@ from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
 
 APP_NAME = "nekt-tui"
 BELL_POLICIES = ("off", "failures", "terminal", "all")
+#: Which transitions make a desktop notification (and run `notify_cmd`).
+NOTIFY_POLICIES = ("off", "failures", "all")
 
 
 class ConfigError(Exception):
@@ -84,6 +86,22 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=dict, hash=False)
     #: Send nothing but GETs: cancelling is off (`--read-only`, NEKT_TUI_READ_ONLY).
     read_only: bool = False
+    #: Desktop notifications and the notify command: one of `NOTIFY_POLICIES`.
+    notify: str = "failures"
+    #: A command (argv list, never a shell string) run for each notified transition.
+    notify_cmd: tuple[str, ...] = ()
+    #: Follow rules (`status:failed pipeline:hubspot-*`): matching runs are watched.
+    follow: tuple[str, ...] = ()
+    #: On opening, runs started this many seconds ago or later are followed.
+    follow_since: float = 86_400.0
+    #: At most this many runs are added by follow rules.
+    follow_max: int = 200
+    #: Seconds between two looks at the lists for follow rules and the pipelines board.
+    list_interval: float = 30.0
+    #: Bytes per second all polling may take together (0: no limit).
+    max_bandwidth: int = 1_000_000
+    #: The profile in use (`[profiles.NAME]`), None for the top-level settings.
+    profile: str | None = None
 
     def with_changes(self, **changes: Any) -> Config:
         """A copy with some settings changed."""
@@ -114,6 +132,13 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "log_file": str,
     "keys": dict,
     "read_only": bool,
+    "notify": str,
+    "notify_cmd": (list, str),  # a string gets its own message: no shell runs it
+    "follow": list,
+    "follow_since": (str, int, float),
+    "follow_max": int,
+    "list_interval": (int, float),
+    "max_bandwidth": (int, float),
 }
 
 
@@ -269,6 +294,7 @@ def load_config(
         raise ConfigError(f"bell must be one of {', '.join(BELL_POLICIES)}, got {bell!r}")
     state = pick("state_file", "NEKT_TUI_STATE")
     log_file = pick("log_file", "NEKT_TUI_LOG")
+    bw = pick("max_bandwidth", "NEKT_TUI_MAX_BANDWIDTH")
     return Config(
         api_url=api_url,
         api_key=key,
@@ -290,4 +316,51 @@ def load_config(
         key_source=source,
         keys=dict(data.get("keys", {})),
         read_only=_switch("NEKT_TUI_READ_ONLY", pick("read_only", "NEKT_TUI_READ_ONLY")),
+        notify=_choice("notify", pick("notify", "NEKT_TUI_NOTIFY") or "failures", NOTIFY_POLICIES),
+        notify_cmd=_argv("notify_cmd", pick("notify_cmd"), path),
+        follow=_strings("follow", pick("follow") or (), path),
+        follow_since=_duration("follow_since", pick("follow_since") or 86_400.0),
+        follow_max=_whole("follow_max", pick("follow_max"), 200),
+        list_interval=_number("list_interval", pick("list_interval") or 30.0, minimum=5.0),
+        max_bandwidth=int(_number("max_bandwidth", 1_000_000 if bw is None else bw, minimum=0)),
     )
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    text = str(value)
+    if text not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {text!r}")
+    return text
+
+
+def _strings(name: str, value: Any, path: Path) -> tuple[str, ...]:
+    """A list of strings (from the file or the command line)."""
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{name} in {path} must be a list of strings, like ["status:failed"]')
+    return tuple(value)
+
+
+def _argv(name: str, value: Any, path: Path) -> tuple[str, ...]:
+    """A command as an argv list; a shell string is refused (no shell ever runs it)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        raise ConfigError(
+            f'{name} in {path} must be a list of words, like ["notify-send", "nekt"], '
+            "not a string (no shell runs it)"
+        )
+    argv = _strings(name, value, path)
+    if not argv or not argv[0]:
+        raise ConfigError(f"{name} in {path} must name a command first")
+    return argv
+
+
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86_400.0}
+
+
+def _duration(name: str, value: Any) -> float:
+    """Seconds, from a number or text such as `90s`, `30m`, `24h`, `7d`."""
+    if isinstance(value, str) and value.strip() and value.strip()[-1:].lower() in _UNITS:
+        text = value.strip()
+        return _number(name, text[:-1], minimum=0) * _UNITS[text[-1].lower()]
+    return _number(name, value, minimum=0)

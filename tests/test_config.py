@@ -180,3 +180,25 @@ def test_keys_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
     cfg = write(tmp_path / "c.toml", 'keys = "delete"\n')
     with pytest.raises(ConfigError, match="'keys' has the wrong type"):
         load_config({"config_file": str(cfg)}, env={})
+
+
+def test_new_settings_have_their_defaults_and_refuse_wrong_types(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    cfg = load_config({"config_file": str(path)}, env={}, need_key=False)
+    assert (cfg.notify, cfg.notify_cmd, cfg.follow) == ("failures", (), ())
+    assert (cfg.follow_since, cfg.follow_max, cfg.max_bandwidth) == (86_400.0, 200, 1_000_000)
+    path.write_text(
+        'notify_cmd = ["notify-send", "nekt"]\nfollow_since = "12h"\nmax_bandwidth = 0\n'
+    )
+    cfg = load_config({"config_file": str(path)}, env={}, need_key=False)
+    assert cfg.notify_cmd == ("notify-send", "nekt")
+    assert (cfg.follow_since, cfg.max_bandwidth) == (43_200.0, 0)
+    for bad, words in (
+        ('notify_cmd = "notify-send nekt"', "not a string"),
+        ('notify = "sometimes"', "notify must be one of"),
+        ("follow = [1]", "list of strings"),
+    ):
+        path.write_text(bad + "\n")
+        with pytest.raises(ConfigError, match=words):
+            load_config({"config_file": str(path)}, env={}, need_key=False)
