@@ -114,6 +114,10 @@ class SimulatorApp:
         self.revoked: set[str] = set()
         self.page_size = page_size
         self.max_page_size = max_page_size
+        #: List route (`list`, `sources`, `transformations`) → the HTTP status it answers
+        #: instead of the page: an API without that endpoint (404), a key without its
+        #: scope (403), a broken list (500).
+        self.list_errors: dict[str, int] = {}
 
     @property
     def requests(self) -> RequestLog:
@@ -248,6 +252,11 @@ class SimulatorApp:
         if route is None:
             raise _Reply(404, bodies.DJANGO_404, bodies.HTML)
         self._authenticate(scope)
+        refused = self.list_errors.get(route)
+        if refused is not None:
+            record.fault = "list_error"
+            text = {403: "You do not have permission to perform this action.", 404: "Not found."}
+            raise _Reply(refused, bodies.detail(text.get(refused, "Server Error (500)")))
         if route == "list":
             if method not in ("GET", "HEAD"):
                 raise _not_allowed(method, "GET, HEAD, OPTIONS")
@@ -438,8 +447,16 @@ def _base_url(scope: Scope) -> str:
 
 
 def create_app(
-    world: World, api_key: str, faults: Faults | None = None, *, page_size_cap: int = 50
+    world: World,
+    api_key: str,
+    faults: Faults | None = None,
+    *,
+    page_size_cap: int = 50,
+    list_errors: dict[str, int] | None = None,
 ) -> SimulatorApp:
     """The simulated API over `world`, accepting `api_key`, for serving on a socket;
-    `page_size_cap` is the most runs or pipelines one page of a list holds."""
-    return SimulatorApp(world, api_key, faults, max_page_size=page_size_cap)
+    `page_size_cap` is the most runs or pipelines one page of a list holds; `list_errors`
+    makes list routes answer an error status (see `SimulatorApp.list_errors`)."""
+    app = SimulatorApp(world, api_key, faults, max_page_size=page_size_cap)
+    app.list_errors.update(list_errors or {})
+    return app

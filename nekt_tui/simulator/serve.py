@@ -90,6 +90,14 @@ def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
         help="most items one page of a list holds, whatever page_size asks (default 50)",
     )
     parser.add_argument(
+        "--list-error",
+        action="append",
+        default=[],
+        metavar="LIST=STATUS",
+        help="make a list answer an error: runs=404 (no such endpoint), sources=403 (a key "
+        "without that scope), transformations=500; repeatable",
+    )
+    parser.add_argument(
         "--background-runs",
         type=int,
         default=0,
@@ -210,6 +218,7 @@ def simulate_command(args: argparse.Namespace) -> int:
         return 2
     try:
         faults = _faults(args)
+        list_errors = _list_errors(args.list_error)
     except ValueError as exc:
         print(f"nekt-tui simulate: {exc}", file=sys.stderr)
         return 2
@@ -234,7 +243,7 @@ def simulate_command(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     config = uvicorn.Config(
-        create_app(world, key, faults, page_size_cap=args.page_size_cap),
+        create_app(world, key, faults, page_size_cap=args.page_size_cap, list_errors=list_errors),
         log_level="warning",
         http="h11",
         loop="asyncio",
@@ -268,3 +277,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+_LIST_ROUTES = {"runs": "list", "sources": "sources", "transformations": "transformations"}
+
+
+def _list_errors(given: list[str]) -> dict[str, int]:
+    """`--list-error runs=404 ...` as the app's route → status map."""
+    errors: dict[str, int] = {}
+    for text in given:
+        name, _, status = text.partition("=")
+        if name not in _LIST_ROUTES or not status.isdigit() or not 400 <= int(status) <= 599:
+            raise ValueError(
+                f"--list-error {text!r}: give LIST=STATUS, LIST one of runs, sources, "
+                "transformations and STATUS 400-599"
+            )
+        errors[_LIST_ROUTES[name]] = int(status)
+    return errors
