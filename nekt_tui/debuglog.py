@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from nekt_tui.api.redact import RedactingFilter, Redactor
+from nekt_tui.api.redact import KEYS, RedactingFilter, Redactor
 
 ROOT_LOGGER = "nekt_tui"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -25,10 +25,21 @@ class LogFileError(Exception):
     """The log file cannot be opened: the message names it and says why."""
 
 
+class _Redacting:
+    """The configured secrets, and every key a client was made with since (a key typed
+    in the app, a profile switched to: `KEYS`)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self._given = Redactor(*secrets)
+
+    def redact(self, text: str) -> str:
+        return KEYS.redact(self._given.redact(text))
+
+
 class _RedactingFormatter(logging.Formatter):
     """A last pass over the whole formatted record, in case a field slipped past."""
 
-    def __init__(self, redact: Redactor) -> None:
+    def __init__(self, redact: _Redacting) -> None:
         super().__init__(_FORMAT)
         self._redact = redact
 
@@ -66,7 +77,7 @@ def open_debug_log(path: Path, secrets: Iterable[str] = ()) -> DebugLog:
         reason = exc.strerror or type(exc).__name__
         raise LogFileError(f"cannot write the log file {path}: {reason}") from None
     handler = logging.StreamHandler(stream)
-    redact = Redactor(*secrets)
+    redact = _Redacting(secrets)
     handler.addFilter(RedactingFilter(redact))
     handler.setFormatter(_RedactingFormatter(redact))
     handler.setLevel(logging.DEBUG)

@@ -106,3 +106,23 @@ def test_an_unwritable_log_file_is_one_line_exit_2(
     assert main(["status", "--log-file", str(path), RID]) == 2
     err = capsys.readouterr().err
     assert err.strip() == f"nekt-tui: cannot write the log file {path}: No such file or directory"
+
+
+def test_a_key_given_after_the_log_opened_is_redacted_too(tmp_path: Path) -> None:
+    """A key typed in the app (K) or a profile switched to comes after the debug log was
+    opened with the configured key: its client makes the log redact it as well."""
+    import asyncio
+
+    from nekt_tui.api.client import NektClient
+
+    typed = "sk-live-TYPED-later-9191"
+    path = tmp_path / "debug.log"
+    debug_log = open_debug_log(path, [KEY])
+    try:
+        asyncio.run(NektClient(typed, "http://127.0.0.1:9").aclose())  # made, never used
+        logging.getLogger("nekt_tui.test").debug("echoed %s and %s", typed, typed[:14])
+    finally:
+        debug_log.close()
+    text = path.read_text()
+    assert typed not in text and typed[:14] not in text
+    assert "echoed [redacted] and [redacted]" in text

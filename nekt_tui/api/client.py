@@ -41,7 +41,7 @@ from nekt_tui.api.lists import JsonPage, PipelineKind, PipelinePage, list_params
 from nekt_tui.api.models import Run, RunPage
 from nekt_tui.api.proxy import transport_for
 from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, read_body
-from nekt_tui.api.redact import Redactor
+from nekt_tui.api.redact import KEYS, Redactor
 from nekt_tui.api.scrub import scrub_model
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
 
@@ -146,6 +146,7 @@ class NektClient:
         # was already under way when the 429 came) is sent before it.
         self._blocked_until: datetime | None = None
         self._redactor = Redactor(api_key)
+        KEYS.add(api_key)  # the debug log redacts every key a client was made with
         # httpx cannot put such a key in a header (a UnicodeEncodeError, or a request h11
         # refuses): nothing is sent, and every request says why in one line.
         self._key_error = UnusableApiKeyError() if api_key_problem(api_key) else None

@@ -31,6 +31,7 @@ import base64
 import logging
 import re
 from collections.abc import Iterator, Sequence
+from typing import Protocol
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
@@ -220,11 +221,47 @@ def redact(text: str, secrets: tuple[str | None, ...] = ()) -> str:
     return Redactor(*secrets).redact(text)
 
 
+class KeyRing:
+    """Every API key this process was given, newest `KEEP` kept: the debug log is opened
+    before a key typed in the app or a profile switched to, and must redact those too.
+
+    Redacts like a `Redactor` of all of them, built again only when a key was added."""
+
+    #: Keys remembered; more than this in one process is a test suite, not a user.
+    KEEP = 16
+
+    def __init__(self) -> None:
+        self._keys: list[str] = []
+        self._redactor: Redactor | None = None
+
+    def add(self, key: str | None) -> None:
+        """Remember `key` (no-op for an empty or known one)."""
+        if not key or key in self._keys:
+            return
+        self._keys = [*self._keys, key][-self.KEEP :]
+        self._redactor = None
+
+    def redact(self, text: str) -> str:
+        """`text` with every remembered key (and token-looking value) redacted."""
+        redactor = self._redactor
+        if redactor is None:
+            redactor = self._redactor = Redactor(*self._keys)
+        return redactor.redact(text)
+
+
+#: The keys of every client this process made (see `KeyRing`).
+KEYS = KeyRing()
+
+
+class _Redacts(Protocol):
+    def redact(self, text: str) -> str: ...
+
+
 class RedactingFilter(logging.Filter):
     """A logging filter that redacts each record's message (arguments merged in) and its
     traceback text, for handlers that write records where others can read them."""
 
-    def __init__(self, redactor: Redactor) -> None:
+    def __init__(self, redactor: _Redacts) -> None:
         super().__init__()
         self._redactor = redactor
 
@@ -243,4 +280,13 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-__all__ = ["FRAGMENT", "REDACTED", "TOKEN_PATTERN", "RedactingFilter", "Redactor", "redact"]
+__all__ = [
+    "FRAGMENT",
+    "KEYS",
+    "REDACTED",
+    "TOKEN_PATTERN",
+    "KeyRing",
+    "RedactingFilter",
+    "Redactor",
+    "redact",
+]
