@@ -33,8 +33,11 @@ Watch Nekt pipeline runs live in the terminal.
   nekt-tui status RUN_ID ...    print runs once (table or --json)
   nekt-tui wait RUN_ID ...      follow runs until they finish (for scripts and CI)
   nekt-tui simulate --port N    serve the simulated Nekt API on loopback (extra: simulate)
+  nekt-tui serve --port N       the dashboard in a browser, on loopback (extra: serve)
 
---api-url, --config, --log-file and --read-only go before or after a subcommand.
+--api-url, --config, --log-file, --profile and --read-only go before or after a
+subcommand. --profile NAME (or NEKT_TUI_PROFILE, or default_profile in the config file)
+uses the settings of the file's [profiles.NAME] table, and its own watch list.
 --log-file PATH (or NEKT_TUI_LOG) writes a debug log for bug reports, with the API key
 redacted. --read-only (or read_only = true, NEKT_TUI_READ_ONLY=1) sends nothing but GETs:
 cancelling is off.
@@ -76,6 +79,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         default=None,  # not given: the environment or the config file decides
         help="send nothing but GETs: cancelling is off (env NEKT_TUI_READ_ONLY)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="[profiles.NAME] of the config file (env NEKT_TUI_PROFILE)",
     )
 
 
@@ -119,7 +127,7 @@ def _sub_parser(name: str) -> _Parser:
 #: The subcommands; a first word that is one of them is never a run to watch.
 SUBCOMMANDS = ("status", "wait", "simulate")
 #: Flags every command takes, before or after the subcommand; each takes one value.
-_GLOBAL_FLAGS = ("--api-url", "--config", "--log-file")
+_GLOBAL_FLAGS = ("--api-url", "--config", "--log-file", "--profile")
 #: Global flags that take no value.
 _GLOBAL_SWITCHES = ("--read-only",)
 _GLOBAL_PREFIXES = tuple(f"{flag}=" for flag in _GLOBAL_FLAGS)
@@ -185,7 +193,9 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
-def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
+def _config(
+    args: argparse.Namespace, *, need_key: bool = True, profile: str | None = None
+) -> Config:
     overrides: dict[str, Any] = {
         "api_url": getattr(args, "api_url", None),
         "config_file": getattr(args, "config_file", None),
@@ -195,6 +205,7 @@ def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
         "bell": getattr(args, "bell", None),
         "log_file": getattr(args, "log_file", None),
         "read_only": getattr(args, "read_only", None),
+        "profile": profile or getattr(args, "profile", None),
     }
     return load_config(overrides, need_key=need_key)
 
