@@ -271,7 +271,12 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
             parse_run_ids(initial)
         except InvalidRunIdError as exc:
             return _fail(f"{exc}; pass run IDs or run URLs")
-    app = build_app(config, demo=args.demo, initial_text=initial)
+    app = build_app(
+        config,
+        demo=args.demo,
+        initial_text=initial,
+        load_profile=lambda name: _config(args, profile=name),
+    )
     if keymap:
         app.set_keymap(keymap)
     asyncio.run(_run_until_signal(app))
