@@ -109,7 +109,11 @@ def _sub_parser(name: str) -> _Parser:
     parser = _Parser(prog=f"nekt-tui {name}")
     if name != "simulate":
         _add_common(parser)
-    if name == "status":
+    if name == "serve":
+        from nekt_tui.serve import add_serve_arguments
+
+        add_serve_arguments(parser)
+    elif name == "status":
         from nekt_tui.headless import add_status_arguments
 
         add_status_arguments(parser)
@@ -125,7 +129,7 @@ def _sub_parser(name: str) -> _Parser:
 
 
 #: The subcommands; a first word that is one of them is never a run to watch.
-SUBCOMMANDS = ("status", "wait", "simulate")
+SUBCOMMANDS = ("status", "wait", "simulate", "serve")
 #: Flags every command takes, before or after the subcommand; each takes one value.
 _GLOBAL_FLAGS = ("--api-url", "--config", "--log-file", "--profile")
 #: Global flags that take no value.
@@ -335,6 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nekt_tui.simulator.serve import simulate_command
 
             return simulate_command(args)
+        if name == "serve":
+            from nekt_tui.serve import serve_command
+
+            return serve_command(args, lambda: _config(args, need_key=not args.demo))
         from nekt_tui.api.errors import InvalidRunIdError
         from nekt_tui.headless import parse_ids
 
