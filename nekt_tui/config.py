@@ -307,11 +307,14 @@ def load_config(
     path = Path(given.pop("config_file")) if "config_file" in given else config_path(env)
     data = read_config_file(path)
     profiles: dict[str, dict[str, Any]] = data.pop("profiles", {})
-    profile = _chosen_profile(given.pop("profile", None), env, data.pop("default_profile", None))
-    if profile is not None and profile not in profiles:
+    # --profile, else NEKT_TUI_PROFILE, else the file's default_profile.
+    profile = (
+        given.pop("profile", None) or env.get("NEKT_TUI_PROFILE") or data.get("default_profile")
+    )
+    if profile and profile not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
         raise ConfigError(f"unknown profile {profile!r}; {path} defines: {known}")
-    table = profiles.get(profile, {}) if profile is not None else {}
+    table = profiles.get(profile, {}) if profile else {}
 
     def pick(name: str, env_name: str | None = None) -> Any:
         if name in given:
@@ -363,15 +366,9 @@ def load_config(
         follow_max=_whole("follow_max", pick("follow_max"), 200),
         list_interval=_number("list_interval", pick("list_interval") or 30.0, minimum=5.0),
         max_bandwidth=int(_number("max_bandwidth", 1_000_000 if bw is None else bw, minimum=0)),
-        profile=profile,
+        profile=profile or None,
         profiles=tuple(sorted(profiles)),
     )
-
-
-def _chosen_profile(flag: Any, env: Mapping[str, str], default: Any) -> str | None:
-    """`--profile`, else NEKT_TUI_PROFILE, else the file's `default_profile`."""
-    name = flag or env.get("NEKT_TUI_PROFILE") or default
-    return str(name) if name else None
 
 
 def _api_key(
@@ -388,25 +385,19 @@ def _api_key(
     A profile with its own api_url does not inherit the top-level key: that key belongs
     to another workspace's URL."""
     where = f"[profiles.{profile}] of {path}"
-    if table.get("api_key"):
-        source = f"api_key in {where}"
-        return _checked_key(str(table["api_key"]), source), source
-    if table.get("api_key_cmd"):
-        if not need_key:
-            return None, "none"
-        source = f"api_key_cmd in {where}"
-        return _checked_key(_key_from_command(str(table["api_key_cmd"]), where), source), source
-    if env.get("NEKT_API_KEY"):
-        return _checked_key(env["NEKT_API_KEY"], "NEKT_API_KEY"), "NEKT_API_KEY"
-    if "api_url" in table:
-        return None, "none"
-    if data.get("api_key"):
-        source = f"api_key in {path}"
-        return _checked_key(str(data["api_key"]), source), source
-    if data.get("api_key_cmd") and need_key:
-        source = f"api_key_cmd in {path}"
-        command = str(data["api_key_cmd"])
-        return _checked_key(_key_from_command(command, str(path)), source), source
+    for layer, place in ((table, where), (env, None), (data, path)):
+        if place is None:  # the environment
+            if env.get("NEKT_API_KEY"):
+                return _checked_key(env["NEKT_API_KEY"], "NEKT_API_KEY"), "NEKT_API_KEY"
+            if "api_url" in table:
+                break
+        elif layer.get("api_key"):
+            source = f"api_key in {place}"
+            return _checked_key(str(layer["api_key"]), source), source
+        elif layer.get("api_key_cmd") and need_key:
+            source = f"api_key_cmd in {place}"
+            command = str(layer["api_key_cmd"])
+            return _checked_key(_key_from_command(command, str(place)), source), source
     return None, "none"
 
 
