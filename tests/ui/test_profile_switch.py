@@ -131,3 +131,63 @@ async def test_a_profile_without_a_key_is_refused_and_nothing_changes(
         assert list(app.model.rows) == [staging.run_ids[0]]
         assert any("Profile nokey has no API key" in str(t.message) for t in app.toasts)
         assert "profile staging" in app.widgets.header.content.plain
+
+
+async def test_a_list_that_cannot_be_saved_keeps_the_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workspaces: tuple[SimServer, SimServer]
+) -> None:
+    staging, production = workspaces
+    isolate(tmp_path, monkeypatch)
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[profiles.staging]\napi_url = "{staging.url}"\napi_key = "{staging.key}"\n'
+        'state_file = "' + str(tmp_path / "ro" / "list.json") + '"\n'
+        f'[profiles.prod]\napi_url = "{production.url}"\napi_key = "{production.key}"\n'
+    )
+    config_file.chmod(0o600)
+    (tmp_path / "ro").write_text("a file where the list's folder should be\n")
+    clock = FakeClock()
+    app = build_app(
+        load_config({"profile": "staging"}),
+        demo=False,
+        initial_text=None,
+        clock=clock,
+        load_profile=lambda name: load_config({"profile": name}),
+    )
+    async with app.run_test(size=(140, 30)) as pilot:
+        await until_started(pilot)
+        app.add_runs([staging.run_ids[0]])  # kept in memory: its file cannot be written
+        app.switch_profile("prod")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.profiles is not None and app.profiles.current == "staging"
+        assert list(app.model.rows) == [staging.run_ids[0]]
+        assert any("Not switching to profile prod" in str(t.message) for t in app.toasts)
+
+
+async def test_a_served_page_offers_no_profile_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workspaces: tuple[SimServer, SimServer]
+) -> None:
+    staging, production = workspaces
+    isolate(tmp_path, monkeypatch)
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        f'[profiles.staging]\napi_url = "{staging.url}"\napi_key = "{staging.key}"\n'
+        f'[profiles.prod]\napi_url = "{production.url}"\napi_key = "{production.key}"\n'
+    )
+    config_file.chmod(0o600)
+    app = build_app(
+        load_config({"profile": "staging"}),
+        demo=False,
+        initial_text=None,
+        clock=FakeClock(),
+        load_profile=lambda name: load_config({"profile": name}),
+    )
+    async with app.run_test(size=(140, 30)) as pilot:
+        await until_started(pilot)
+        titles = [c.title for c in app.get_system_commands(app.main)]
+        assert "Switch profile: prod" in titles
+        # In a browser (nekt-tui serve), the page stays on the profile it was served with.
+        monkeypatch.setattr(type(app), "is_web", property(lambda _self: True))
+        titles = [c.title for c in app.get_system_commands(app.main)]
+        assert not any(t.startswith("Switch profile") for t in titles)

@@ -95,6 +95,10 @@ class ProfileSwitcher:
             )
             return False
         session.save(follow=False)  # the old list first: nothing of it is lost
+        unsaved = session.store.unsaved()
+        if unsaved:  # its changes live only in memory: leaving would lose them
+            session.view.say(f"Not switching to profile {name}: {unsaved}", "error", 30)
+            return False
         self._drop_runs()
         session.store = self._open_store(config)
         self._load_runs()
