@@ -33,8 +33,11 @@ Watch Nekt pipeline runs live in the terminal.
   nekt-tui status RUN_ID ...    print runs once (table or --json)
   nekt-tui wait RUN_ID ...      follow runs until they finish (for scripts and CI)
   nekt-tui simulate --port N    serve the simulated Nekt API on loopback (extra: simulate)
+  nekt-tui serve --port N       the dashboard in a browser, on loopback (extra: serve)
 
---api-url, --config, --log-file and --read-only go before or after a subcommand.
+--api-url, --config, --log-file, --profile and --read-only go before or after a
+subcommand. --profile NAME (or NEKT_TUI_PROFILE, or default_profile in the config file)
+uses the settings of the file's [profiles.NAME] table, and its own watch list.
 --log-file PATH (or NEKT_TUI_LOG) writes a debug log for bug reports, with the API key
 redacted. --read-only (or read_only = true, NEKT_TUI_READ_ONLY=1) sends nothing but GETs:
 cancelling is off.
@@ -77,6 +80,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         default=None,  # not given: the environment or the config file decides
         help="send nothing but GETs: cancelling is off (env NEKT_TUI_READ_ONLY)",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="[profiles.NAME] of the config file (env NEKT_TUI_PROFILE)",
+    )
 
 
 def build_parser() -> _Parser:
@@ -101,7 +109,11 @@ def _sub_parser(name: str) -> _Parser:
     parser = _Parser(prog=f"nekt-tui {name}")
     if name != "simulate":
         _add_common(parser)
-    if name == "status":
+    if name == "serve":
+        from nekt_tui.serve import add_serve_arguments
+
+        add_serve_arguments(parser)
+    elif name == "status":
         from nekt_tui.headless import add_status_arguments
 
         add_status_arguments(parser)
@@ -117,9 +129,9 @@ def _sub_parser(name: str) -> _Parser:
 
 
 #: The subcommands; a first word that is one of them is never a run to watch.
-SUBCOMMANDS = ("status", "wait", "simulate")
+SUBCOMMANDS = ("status", "wait", "simulate", "serve")
 #: Flags every command takes, before or after the subcommand; each takes one value.
-_GLOBAL_FLAGS = ("--api-url", "--config", "--log-file")
+_GLOBAL_FLAGS = ("--api-url", "--config", "--log-file", "--profile")
 #: Global flags that take no value.
 _GLOBAL_SWITCHES = ("--read-only",)
 _GLOBAL_PREFIXES = tuple(f"{flag}=" for flag in _GLOBAL_FLAGS)
@@ -185,7 +197,9 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
-def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
+def _config(
+    args: argparse.Namespace, *, need_key: bool = True, profile: str | None = None
+) -> Config:
     overrides: dict[str, Any] = {
         "api_url": getattr(args, "api_url", None),
         "config_file": getattr(args, "config_file", None),
@@ -195,6 +209,7 @@ def _config(args: argparse.Namespace, *, need_key: bool = True) -> Config:
         "bell": getattr(args, "bell", None),
         "log_file": getattr(args, "log_file", None),
         "read_only": getattr(args, "read_only", None),
+        "profile": profile or getattr(args, "profile", None),
     }
     return load_config(overrides, need_key=need_key)
 
@@ -260,7 +275,12 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
             parse_run_ids(initial)
         except InvalidRunIdError as exc:
             return _fail(f"{exc}; pass run IDs or run URLs")
-    app = build_app(config, demo=args.demo, initial_text=initial)
+    app = build_app(
+        config,
+        demo=args.demo,
+        initial_text=initial,
+        load_profile=lambda name: _config(args, profile=name),
+    )
     if keymap:
         app.set_keymap(keymap)
     asyncio.run(_run_until_signal(app))
@@ -319,6 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nekt_tui.simulator.serve import simulate_command
 
             return simulate_command(args)
+        if name == "serve":
+            from nekt_tui.serve import serve_command
+
+            return serve_command(args, lambda: _config(args, need_key=not args.demo))
         from nekt_tui.api.errors import InvalidRunIdError
         from nekt_tui.headless import parse_ids
 

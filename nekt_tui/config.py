@@ -1,13 +1,16 @@
 """Typed settings from the command line, `NEKT_*` environment variables and a TOML file.
 
-Precedence: command line > environment > config file > defaults. The API key comes from
+Precedence: command line > the chosen profile's table > environment > the file's top
+level > defaults. The API key comes from the profile's `api_key` or `api_key_cmd`, else
 `NEKT_API_KEY`, the file's `api_key`, or the output of the file's `api_key_cmd`; it is held
-in a `Secret` that never prints itself.
+in a `Secret` that never prints itself. A profile that sets its own `api_url` never gets
+the top-level key: a key goes only to the URL it was configured with.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import stat
 import subprocess
@@ -102,6 +105,8 @@ class Config:
     max_bandwidth: int = 1_000_000
     #: The profile in use (`[profiles.NAME]`), None for the top-level settings.
     profile: str | None = None
+    #: Every profile the config file defines, sorted (the app offers to switch to them).
+    profiles: tuple[str, ...] = ()
 
     def with_changes(self, **changes: Any) -> Config:
         """A copy with some settings changed."""
@@ -139,7 +144,13 @@ _FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "follow_max": int,
     "list_interval": (int, float),
     "max_bandwidth": (int, float),
+    "default_profile": str,
+    "profiles": dict,
 }
+#: What a `[profiles.NAME]` table may set: any top-level setting but these two.
+_TOP_ONLY = ("profiles", "default_profile")
+#: A profile's name also names its watch list file: letters, digits, - and _.
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -154,21 +165,47 @@ def read_config_file(path: Path) -> dict[str, Any]:
         data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    _check_table(data, path, "")
+    profiles = data.get("profiles", {})
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"config file {path}: profiles.{name} must be a table of settings, like "
+                f'[profiles.{name}] with api_url = "..." under it'
+            )
+        if not _PROFILE_NAME.fullmatch(name):
+            raise ConfigError(
+                f"config file {path}: profile name {name!r} must be letters, digits, - and _ "
+                "(it names the profile's watch list file)"
+            )
+        _check_table(table, path, f"[profiles.{name}] ")
+    if "api_key" in data or any("api_key" in table for table in profiles.values()):
+        _check_private(path)
+    return data
+
+
+def _check_table(data: dict[str, Any], path: Path, where: str) -> None:
+    """Every key known and of its type; `where` is "" for the top level, else the profile."""
     for key, value in data.items():
-        kind = _FILE_KEYS.get(key)
+        kind = None if where and key in _TOP_ONLY else _FILE_KEYS.get(key)
         if kind is None:
-            known = ", ".join(sorted(_FILE_KEYS))
-            raise ConfigError(f"config file {path}: unknown setting {key!r} (known: {known})")
+            known = ", ".join(sorted(k for k in _FILE_KEYS if not where or k not in _TOP_ONLY))
+            raise ConfigError(
+                f"config file {path}: {where}unknown setting {key!r} (known: {known})"
+            )
+        if key == "profiles" and not isinstance(value, dict):
+            raise ConfigError(
+                f"config file {path}: profiles must be tables, like [profiles.staging] "
+                'with api_url = "..." under it'
+            )
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise ConfigError(f"config file {path}: {key!r} has the wrong type")
+            raise ConfigError(f"config file {path}: {where}{key!r} has the wrong type")
     for binding_id, keys in data.get("keys", {}).items():
         if not isinstance(keys, str):
             raise ConfigError(
-                f'config file {path}: [keys] {binding_id} must be keys in quotes, like "delete"'
+                f"config file {path}: {where}[keys] {binding_id} must be keys in quotes, "
+                'like "delete"'
             )
-    if "api_key" in data:
-        _check_private(path)
-    return data
 
 
 def _check_private(path: Path) -> None:
@@ -183,10 +220,16 @@ def _check_private(path: Path) -> None:
         )
 
 
-def _key_from_command(command: str, path: Path) -> str:
+def _key_from_command(command: str, path: str) -> str:
     try:
+        # No stdin: under `nekt-tui serve` it is the app's own input from the browser.
         result = subprocess.run(
-            shlex.split(command), capture_output=True, text=True, timeout=15, check=False
+            shlex.split(command),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=15,
+            check=False,
         )
     except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
         reason = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else "could not start"
@@ -263,10 +306,21 @@ def load_config(
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     path = Path(given.pop("config_file")) if "config_file" in given else config_path(env)
     data = read_config_file(path)
+    profiles: dict[str, dict[str, Any]] = data.pop("profiles", {})
+    # --profile, else NEKT_TUI_PROFILE, else the file's default_profile.
+    profile = (
+        given.pop("profile", None) or env.get("NEKT_TUI_PROFILE") or data.get("default_profile")
+    )
+    if profile and profile not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(f"unknown profile {profile!r}; {path} defines: {known}")
+    table = profiles.get(profile, {}) if profile else {}
 
     def pick(name: str, env_name: str | None = None) -> Any:
         if name in given:
             return given[name]
+        if name in table:
+            return table[name]
         if env_name and env.get(env_name):
             return env[env_name]
         return data.get(name)
@@ -276,23 +330,12 @@ def load_config(
         api_url = check_base_url(str(api_url))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-
-    key: Secret | None = None
-    source = "none"
-    if env.get("NEKT_API_KEY"):
-        source = "NEKT_API_KEY"
-        key = _checked_key(env["NEKT_API_KEY"], source)
-    elif data.get("api_key"):
-        source = f"api_key in {path}"
-        key = _checked_key(str(data["api_key"]), source)
-    elif data.get("api_key_cmd") and need_key:
-        source = f"api_key_cmd in {path}"
-        key = _checked_key(_key_from_command(str(data["api_key_cmd"]), path), source)
+    key, source = _api_key(table, data, env, path, profile, need_key=need_key)
 
     bell = str(pick("bell", "NEKT_TUI_BELL") or "failures")
     if bell not in BELL_POLICIES:
         raise ConfigError(f"bell must be one of {', '.join(BELL_POLICIES)}, got {bell!r}")
-    state = pick("state_file", "NEKT_TUI_STATE")
+    state = _state_file(given.get("state_file") or table.get("state_file"), data, env, profile)
     log_file = pick("log_file", "NEKT_TUI_LOG")
     bw = pick("max_bandwidth", "NEKT_TUI_MAX_BANDWIDTH")
     return Config(
@@ -301,7 +344,7 @@ def load_config(
         interval=_number("interval", pick("interval", "NEKT_TUI_INTERVAL") or 2.0, minimum=0.5),
         waiting_interval=_number("waiting_interval", pick("waiting_interval") or 5.0, minimum=0.5),
         concurrency=int(_number("concurrency", pick("concurrency") or 8, minimum=1, integer=True)),
-        run_list=bool(data.get("run_list", True)),
+        run_list=pick("run_list") is not False,
         bell=bell,
         theme=str(pick("theme", "NEKT_TUI_THEME") or "textual-dark"),
         log_max_lines=int(
@@ -310,11 +353,11 @@ def load_config(
         max_response_mb=_whole(
             "max_response_mb", pick("max_response_mb", "NEKT_TUI_MAX_RESPONSE_MB"), 256
         ),
-        state_file=Path(state).expanduser() if state else None,
+        state_file=state,
         log_file=Path(log_file).expanduser() if log_file else None,
         config_file=path,
         key_source=source,
-        keys=dict(data.get("keys", {})),
+        keys=dict(pick("keys") or {}),
         read_only=_switch("NEKT_TUI_READ_ONLY", pick("read_only", "NEKT_TUI_READ_ONLY")),
         notify=_choice("notify", pick("notify", "NEKT_TUI_NOTIFY") or "failures", NOTIFY_POLICIES),
         notify_cmd=_argv("notify_cmd", pick("notify_cmd"), path),
@@ -323,7 +366,55 @@ def load_config(
         follow_max=_whole("follow_max", pick("follow_max"), 200),
         list_interval=_number("list_interval", pick("list_interval") or 30.0, minimum=5.0),
         max_bandwidth=int(_number("max_bandwidth", 1_000_000 if bw is None else bw, minimum=0)),
+        profile=profile or None,
+        profiles=tuple(sorted(profiles)),
     )
+
+
+def _api_key(
+    table: Mapping[str, Any],
+    data: Mapping[str, Any],
+    env: Mapping[str, str],
+    path: Path,
+    profile: str | None,
+    *,
+    need_key: bool,
+) -> tuple[Secret | None, str]:
+    """The key and where it came from: the profile's own, NEKT_API_KEY, the top level's.
+
+    A profile with its own api_url does not inherit the top-level key: that key belongs
+    to another workspace's URL."""
+    where = f"[profiles.{profile}] of {path}"
+    for layer, place in ((table, where), (env, None), (data, path)):
+        if place is None:  # the environment
+            if env.get("NEKT_API_KEY"):
+                return _checked_key(env["NEKT_API_KEY"], "NEKT_API_KEY"), "NEKT_API_KEY"
+            if "api_url" in table:
+                break
+        elif layer.get("api_key"):
+            source = f"api_key in {place}"
+            return _checked_key(str(layer["api_key"]), source), source
+        elif layer.get("api_key_cmd") and need_key:
+            source = f"api_key_cmd in {place}"
+            command = str(layer["api_key_cmd"])
+            return _checked_key(_key_from_command(command, str(place)), source), source
+    return None, "none"
+
+
+def _state_file(
+    own: Any, data: Mapping[str, Any], env: Mapping[str, str], profile: str | None
+) -> Path | None:
+    """The watch list file: `own` (the command line's, else the profile's) as given; a
+    profile without one keeps its own beside the shared one (`watchlist-NAME.json`)."""
+    if own:
+        return Path(own).expanduser()
+    shared = env.get("NEKT_TUI_STATE") or data.get("state_file")
+    if profile is None:
+        return Path(shared).expanduser() if shared else None
+    from nekt_tui.watch.watchlist_io import default_state_path
+
+    base = Path(shared).expanduser() if shared else default_state_path()
+    return base.with_name(f"{base.stem}-{profile}{base.suffix}")
 
 
 def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:

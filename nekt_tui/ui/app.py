@@ -12,6 +12,7 @@ import gc
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
@@ -44,6 +45,7 @@ from nekt_tui.ui.widgets.watch_list import WatchList
 from nekt_tui.watch.events import Event
 
 if TYPE_CHECKING:
+    from nekt_tui.ui.state.profiles import ProfileSwitcher
     from nekt_tui.watch.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -140,6 +142,8 @@ class NektApp(App[int]):
         self.bells_rung = 0
         #: True once the watch list is loaded and polling has started.
         self.started = False
+        #: The config file's profiles (set by the factory when it has any).
+        self.profiles: ProfileSwitcher | None = None
         if self.options.theme:
             self.theme = self.options.theme
 
@@ -206,6 +210,13 @@ class NektApp(App[int]):
         yield from super().get_system_commands(screen)
         if screen is self.main:
             yield from self.commands()
+            # A page served to browsers stays on the profile it was served with.
+            for name in self.profiles.others() if self.profiles and not self.is_web else ():
+                yield SystemCommand(
+                    f"Switch profile: {name}",
+                    f"Watch the runs of profile {name}, with its URL and key",
+                    partial(self.switch_profile, name),
+                )
 
     def commands(self) -> Iterator[SystemCommand]:
         """Command palette entries, one per key action, each showing its keys in force."""
@@ -513,6 +524,30 @@ class NektApp(App[int]):
         if self.session.set_key(key):
             self.main.show_notice()
             self.widgets.header.redraw()
+
+    @guarded("switching profile")
+    def switch_profile(self, name: str) -> None:
+        """Watch profile `name`'s list with its URL and key (this list is saved first)."""
+        if self.profiles is not None:
+            switching = self._switch_profile(self.profiles, name)
+            self.run_worker(
+                switching,
+                name="switching profile",
+                group="profile",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _switch_profile(self, profiles: ProfileSwitcher, name: str) -> None:
+        config = await profiles.switch(name)
+        if config is None:
+            return
+        place = profiles.place
+        self.widgets.header.set_place(place.host, place.profile, read_only=place.read_only)
+        if config.theme in self.available_themes:
+            self.theme = config.theme
+        self.list_changed()
+        self.main.show_notice()
 
     @guarded("opening the help")
     def action_help(self) -> None:

@@ -7,6 +7,7 @@ they are imported only when the app connects, after its first frame.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -54,13 +55,15 @@ def build_app(
     clock: Clock | None = None,
     rng: random.Random | None = None,
     world: World | None = None,
+    load_profile: Callable[[str], Config] | None = None,
 ) -> NektApp:
     """The app for `config`: the simulator's demo world when `demo`, else the real API.
 
     `initial_text` is any text holding run IDs (the command line's arguments): they are
     added to the watch list first. In demo mode the user's saved list is not touched.
     `clock` and `rng` (the scheduler's jitter) make a frozen, repeatable demo; `world`
-    replaces the demo's world (tests count the requests it answered). `config.read_only`
+    replaces the demo's world (tests count the requests it answered). `load_profile(name)`
+    (the config with another profile chosen) lets the palette switch profile. `config.read_only`
     reaches the session (X says cancelling is off) and every client it makes (nothing
     but GETs is sent, whatever asks).
     """
@@ -86,6 +89,7 @@ def build_app(
             bell=config.bell,
             theme=config.theme,
             log_max_lines=config.log_max_lines,
+            profile=None if demo else config.profile,
         )
         return NektApp(session, options)
 
@@ -112,9 +116,42 @@ def build_app(
 
         store = RunStore.in_memory(StoredRun(run_id, None, None) for run_id in world.run_ids)
         return make(connect=connect_demo, store=store, host="simulator (in-process)", demo=True)
-    store = RunStore(WatchList.load(config.state_file))
+    store = open_store(config)
     host = urlsplit(config.api_url).netloc or config.api_url
-    real_clock = clock
+    make_source = client_maker(config, clock)
+    if config.api_key is None:
+        app = make(
+            store=store, host=host, problem=missing_key_message(config), make_source=make_source
+        )
+    else:
+        key = config.api_key
+        app = make(
+            connect=lambda: make_source(key.reveal()),
+            store=store,
+            host=host,
+            make_source=make_source,
+        )
+    if config.profiles and load_profile is not None:
+        from nekt_tui.ui.state.profiles import ProfileSwitcher
+
+        real_clock = clock
+        app.profiles = ProfileSwitcher(
+            app.session,
+            config,
+            load=load_profile,
+            open_store=open_store,
+            make_source=lambda other: client_maker(other, real_clock),
+        )
+    return app
+
+
+def open_store(config: Config) -> RunStore:
+    """The saved watch list of `config` (its profile's own file)."""
+    return RunStore(WatchList.load(config.state_file))
+
+
+def client_maker(config: Config, clock: Clock) -> Callable[[str], NektClient]:
+    """Makes a client for a key, with `config`'s URL and limits (httpx imported then)."""
 
     def make_source(key: str) -> NektClient:
         from nekt_tui.api.client import NektClient
@@ -122,20 +159,10 @@ def build_app(
         return NektClient(
             key,
             config.api_url,
-            sleep=real_clock.sleep,
-            now=real_clock.now,
+            sleep=clock.sleep,
+            now=clock.now,
             max_response_bytes=config.max_response_mb << 20,
             read_only=config.read_only,
         )
 
-    if config.api_key is None:
-        return make(
-            store=store, host=host, problem=missing_key_message(config), make_source=make_source
-        )
-    key = config.api_key
-    return make(
-        connect=lambda: make_source(key.reveal()),
-        store=store,
-        host=host,
-        make_source=make_source,
-    )
+    return make_source

@@ -10,6 +10,8 @@ class AppOptions:
     """How the app looks and behaves, besides its session (from the config)."""
 
     host: str = ""
+    #: The config file's profile in use (`[profiles.NAME]`), shown in the header.
+    profile: str | None = None
     demo: bool = False
     #: When to ring the terminal bell: failures, changes or off.
     bell: str = "failures"

@@ -216,6 +216,7 @@ class MainScreen(Screen[None]):
             demo=options.demo,
             now=session.now,
             read_only=session.read_only,
+            profile=options.profile,
             id="header",
         )
         yield Static("", id="notice")

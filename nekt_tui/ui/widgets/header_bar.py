@@ -1,4 +1,5 @@
-"""The header line (host, read-only, connection, polling, pause) and the notice under it."""
+"""The header line (profile, host, read-only, connection, polling, pause) and the notice
+under it."""
 
 from __future__ import annotations
 
@@ -43,10 +44,13 @@ def header_content(
     demo: bool,
     now: datetime,
     read_only: bool = False,
+    profile: str | None = None,
 ) -> Content:
     """The one header line."""
     sep = (" │ ", "$text-muted")
     parts: list[str | tuple[str, str]] = [("nekt-tui", "bold"), sep]
+    if profile:
+        parts += [(f"profile {sanitize(profile, single_line=True)}", "$text-accent bold"), sep]
     parts.append((sanitize(host, single_line=True) + (" (demo)" if demo else ""), ""))
     if read_only:
         parts += [sep, ("read-only", "$text-warning bold")]
@@ -83,6 +87,7 @@ class HeaderBar(Static):
         demo: bool,
         now: Callable[[], datetime],
         read_only: bool = False,
+        profile: str | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -92,6 +97,7 @@ class HeaderBar(Static):
         self._polling = polling
         self._demo = demo
         self._read_only = read_only
+        self._profile = profile
         self._shown = ""
 
     def on_mount(self) -> None:
@@ -107,7 +113,13 @@ class HeaderBar(Static):
             demo=self._demo,
             now=self._now(),
             read_only=self._read_only,
+            profile=self._profile,
         )
         if content.plain != self._shown:
             self._shown = content.plain
             self.update(content)
+
+    def set_place(self, host: str, profile: str | None, *, read_only: bool) -> None:
+        """Show another host and profile (the app switched profile), and redraw."""
+        self._host, self._profile, self._read_only = host, profile, read_only
+        self.redraw()
