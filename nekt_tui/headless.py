@@ -13,11 +13,12 @@ import asyncio
 import logging
 import math
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from nekt_tui.alerts import Notifier, alert_for
 from nekt_tui.api.errors import (
     AuthenticationError,
     ClientError,
@@ -295,9 +296,16 @@ class _Waiter:
     """Turns scheduler events into lines and, once every run is done, an exit code."""
 
     def __init__(
-        self, ids: list[str], exit_status: bool, out: TextIO, err: TextIO, log_file: Path | None
+        self,
+        ids: list[str],
+        exit_status: bool,
+        out: TextIO,
+        err: TextIO,
+        log_file: Path | None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.log_file = log_file
+        self.notifier = notifier
         self.pending = set(ids)
         self.final: dict[str, Any] = {}
         self.failures: dict[str, int] = {}
@@ -371,6 +379,8 @@ class _Waiter:
         if why:  # the on-call engineer reads the cause before opening the log
             change += f" — {why}"
         _write(self.out, f"{format_time(ev.at)}  {ev.run_id}  {name}  {change}\n")
+        if self.notifier is not None and ev.old is not None:  # a change, not a first sight
+            self.notifier.changes([alert_for(ev.run, ev.old, ev.new, failure=why)])
 
     def _code(self) -> int:
         if not self.exit_status:
@@ -392,16 +402,30 @@ async def run_wait(
     err: TextIO | None = None,
     run_list: bool = True,
     log_file: Path | None = None,
+    notify: str = "failures",
+    notify_cmd: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> int:
     """`nekt-tui wait`: print each status change until every run is terminal.
 
-    `run_list`: let pages of the run list stand in for polls (the `run_list` setting)."""
+    `run_list`: let pages of the run list stand in for polls (the `run_list` setting).
+    `notify_cmd` runs for each change the `notify` policy allows, with `env` (default:
+    the process's) minus its `NEKT_*` variables; `wait` lets the last ones finish (each
+    at most its timeout) before it exits. A command that fails is said once on `err`."""
     err = err or sys.stderr
     try:
         ids = parse_ids(args.run_ids)
     except InvalidRunIdError as exc:
         return _usage_error(err, exc)
-    waiter = _Waiter(ids, args.exit_status, out, err, log_file)
+    problem_err = err
+    notifier = Notifier.build(
+        notify,
+        notify_cmd,
+        clock=clock,
+        report=lambda text: print(f"nekt-tui: {text}", file=problem_err),
+        env=env,
+    )
+    waiter = _Waiter(ids, args.exit_status, out, err, log_file, notifier)
     scheduler = Scheduler(
         client,
         clock=clock,
@@ -417,11 +441,15 @@ async def run_wait(
         for run_id in ids:
             scheduler.watch(run_id)
         scheduler.start()
-        return await waiter.done
+        code = await waiter.done
+        await scheduler.aclose()
+        await notifier.drain()  # the last change's command still runs: let it end
+        return code
     finally:
         if timer is not None:
             timer.cancel()
         await scheduler.aclose()
+        await notifier.aclose()
 
 
 async def _timeout(clock: Clock, seconds: float, waiter: _Waiter, err: TextIO) -> None:
