@@ -57,7 +57,8 @@ class CommandRunner:
         limit: int = LIMIT,
         queue_max: int = QUEUE_MAX,
     ) -> None:
-        self.argv = tuple(argv)
+        # `~/bin/notify-slack.sh`: no shell expands the `~` of an argv list.
+        self.argv = (os.path.expanduser(argv[0]), *argv[1:]) if argv else ()
         self._clock = clock
         self._report = report
         self._base_env = base_env

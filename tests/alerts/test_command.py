@@ -151,3 +151,14 @@ async def test_notify_off_runs_nothing(tmp_path: Path, policy: str) -> None:
     notifier.changes([alert(), alert(status="success", error="")])
     await notifier.drain()
     assert len(written(out)) == (0 if policy == "off" else 1)
+
+
+async def test_a_tilde_in_the_command_is_the_home_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    cmd, out = env_writer(tmp_path)
+    run = runner([f"~/{cmd.name}"], FakeClock(), [])
+    run.submit(alert())
+    await run.drain()
+    assert len(written(out)) == 1
