@@ -8,10 +8,8 @@ is set; every string from the server goes through the sanitiser.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-import math
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -31,6 +29,7 @@ from nekt_tui.api.errors import (
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.api.models import Run, RunStatus
 from nekt_tui.clock import Clock
+from nekt_tui.headless_args import add_status_arguments, add_wait_arguments, positive_seconds
 from nekt_tui.logview.digest import failure_digest
 from nekt_tui.reporting import UnexpectedError, report_hint
 from nekt_tui.sanitize import sanitize
@@ -84,60 +83,6 @@ class WaitArgs(Protocol):
     exit_status: bool
     interval: float | None
     timeout: float | None
-
-
-def positive_seconds(text: str) -> float:
-    """argparse type: a finite number of seconds greater than zero."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds above 0")
-    return value
-
-
-def _add_run_ids(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "run_ids",
-        nargs="+",
-        metavar="RUN_ID",
-        help="run UUIDs (or text holding them, such as run URLs)",
-    )
-
-
-def add_status_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `nekt-tui status RUN_ID... [--json]`."""
-    _add_run_ids(parser)
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print a JSON array: each run as the API sent it, and what nekt-tui derived",
-    )
-
-
-def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `nekt-tui wait RUN_ID... [--exit-status] [--interval S] [--timeout S]`."""
-    _add_run_ids(parser)
-    parser.add_argument(
-        "--exit-status",
-        action="store_true",
-        help="exit 0 only if every run succeeded, 1 if any failed or was canceled",
-    )
-    parser.add_argument(
-        "--interval",
-        type=positive_seconds,
-        default=None,
-        metavar="S",
-        help="seconds between polls of a run (default: 2 while running, 5 while waiting)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=positive_seconds,
-        default=None,
-        metavar="S",
-        help="give up after S seconds and exit 124",
-    )
 
 
 def parse_ids(raw: Sequence[str]) -> list[str]:
