@@ -35,7 +35,7 @@ from nekt_tui.ui.state.reactions import (
     Batch,
     EventReducer,
     Severity,
-    alerts,
+    alerts_of,
     should_ring,
     toasts,
 )
@@ -319,7 +319,7 @@ class NektApp(App[int]):
         rang = should_ring(self.options.bell, [t.new for _, t in batch.transitions])
         if rang:
             self.ring()
-        self.notifier.changes(alerts(batch), bell_rung=rang)
+        self.notifier.changes(alerts_of(batch), bell_rung=rang)
         self.session.keep_statuses(batch.saved)
 
     def ring(self) -> None:

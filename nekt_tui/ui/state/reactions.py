@@ -232,7 +232,7 @@ def transition_text(row: Row, transition: Transition) -> str:
     return text
 
 
-def alerts(batch: Batch) -> list[Alert]:
+def alerts_of(batch: Batch) -> list[Alert]:
     """The frame's status changes as alerts for the notifier (the `notify` policy picks
     among them): named as the toast names them, a failure with its digest. The "while
     you were away" changes are not among them: the user is at the screen reading them."""
