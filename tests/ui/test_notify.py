@@ -11,8 +11,11 @@ import pytest
 
 from nekt_tui.alerts.terminal import passthrough
 from nekt_tui.api.models import RunStatus
+from nekt_tui.clock import FakeClock
+from nekt_tui.config import Config
 from nekt_tui.simulator import World
 from nekt_tui.ui.app import NektApp
+from nekt_tui.ui.factory import build_app
 from nekt_tui.ui.state.store import StoredRun
 from tests.alerts.helpers import env_writer, written
 
@@ -123,3 +126,13 @@ async def test_a_missing_command_is_one_toast(tmp_path: Path) -> None:
     assert len(said) == 1
     assert said[0].severity == "warning"
     assert "notify-slack.sh" in said[0].message and "not found" in said[0].message
+
+
+def test_the_config_reaches_the_apps_notifier(tmp_path: Path) -> None:
+    config = Config(notify="all", notify_cmd=("notify-send", "nekt"), state_file=tmp_path / "s")
+    app = build_app(config, demo=True, initial_text=None, clock=FakeClock())
+    assert app.notifier.policy == "all"
+    assert app.notifier.command is not None
+    assert app.notifier.command.argv == ("notify-send", "nekt")
+    off = build_app(Config(notify="off", notify_cmd=("notify-send",)), demo=True, initial_text=None)
+    assert off.notifier.command is None
