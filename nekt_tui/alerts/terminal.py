@@ -6,9 +6,9 @@ Which sequence a terminal shows is read from the environment it sets:
 - OSC 9 (one line): iTerm2 (`TERM_PROGRAM=iTerm.app`, `LC_TERMINAL=iTerm2`), Ghostty
   (`TERM_PROGRAM=ghostty`, `TERM=xterm-ghostty`; it has no OSC 777).
 - OSC 777 `notify` (title and body): WezTerm, foot, urxvt (with its `notify`
-  extension), Windows Terminal (since microsoft/terminal#20012; older versions show nothing) and VTE
-  terminals whose VTE carries the notification patch (`VTE_VERSION`: GNOME Terminal
-  on Fedora, Ptyxis).
+  extension), Windows Terminal (`WT_SESSION`; since microsoft/terminal#20012, older
+  versions show nothing) and VTE terminals whose VTE carries the notification patch
+  (`VTE_VERSION`: GNOME Terminal on Fedora, Ptyxis).
 - Anything else: the bell, which every terminal (and tmux) turns into its own alert.
 
 Inside tmux (`TMUX` set) the sequence is wrapped in tmux's passthrough (`ESC P tmux;`,
