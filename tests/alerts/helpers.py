@@ -32,17 +32,20 @@ def script(path: Path, body: str) -> Path:
 
 def env_writer(tmp: Path) -> tuple[Path, Path]:
     """A notify command writing its whole environment (NUL-separated) to a new file in
-    `out/` per run; returns (script, out dir)."""
+    `out/` per run (whole or not at all: written aside, then renamed); returns (script,
+    out dir)."""
     out = tmp / "out"
     out.mkdir()
-    cmd = script(tmp / "notify.sh", f'env -0 > "{out}/run.$$"\n')
+    cmd = script(
+        tmp / "notify.sh", f'env -0 > "{out}/.run.$$" && mv "{out}/.run.$$" "{out}/run.$$"\n'
+    )
     return cmd, out
 
 
 def written(out: Path) -> list[dict[str, str]]:
     """The environments the notify command wrote, one per run."""
     found = []
-    for file in sorted(out.iterdir()):
+    for file in sorted(out.glob("run.*")):
         pairs = file.read_bytes().decode("utf-8").split("\0")
         found.append(dict(p.split("=", 1) for p in pairs if "=" in p))
     return found

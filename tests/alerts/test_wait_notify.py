@@ -14,14 +14,18 @@ from nekt_tui.simulator import DEMO_KEY
 from tests.watch.conftest import Sim
 from tests.watch.test_headless import wait_args
 
-from .helpers import env_writer, script, written
+from .helpers import env_writer, script, until, written
 
 ENV = {"PATH": "/usr/bin:/bin", "NEKT_API_KEY": DEMO_KEY}
 
 
-async def _wait(sim: Sim, rid: str, **notify: object) -> tuple[int, str, str]:
-    """Run `wait` to its end: the fake clock moves until the run is done, then the last
-    notify command (a real process) gets real time to finish."""
+async def _wait(
+    sim: Sim, rid: str, out_dir: Path, told: str, **notify: object
+) -> tuple[int, str, str]:
+    """Run `wait` to its end: the fake clock moves a second at a time, and each time
+    stands still until every change printed so far with `told` in it has been written
+    by the notify command (a real process, which the clock would otherwise stop at 10 s
+    of fake time); then the last one gets real time to finish."""
     out, err = io.StringIO(), io.StringIO()
     task = asyncio.ensure_future(
         run_wait(
@@ -30,7 +34,10 @@ async def _wait(sim: Sim, rid: str, **notify: object) -> tuple[int, str, str]:
     )
     await sim.clock.settle()
     for _ in range(600):
-        if task.done() or out.getvalue().count("\n") >= 3:
+        lines = out.getvalue()
+        expected = lines.count(told)
+        await until(lambda n=expected: len(written(out_dir)) == n, "the command ran")
+        if task.done() or lines.count("\n") >= 3:
             break
         await sim.clock.advance(1.0)
     code = await asyncio.wait_for(task, timeout=10)
@@ -40,7 +47,7 @@ async def _wait(sim: Sim, rid: str, **notify: object) -> tuple[int, str, str]:
 async def test_wait_runs_the_command_for_a_failure(sim: Sim, tmp_path: Path) -> None:
     rid = sim.world.add_run([("queued", 2.0), ("running", 20.0)], "failed")
     cmd, out_dir = env_writer(tmp_path)
-    code, out, err = await _wait(sim, rid, notify_cmd=(str(cmd),))
+    code, out, err = await _wait(sim, rid, out_dir, "→ failed", notify_cmd=(str(cmd),))
     assert code == EXIT_FAILED and err == ""
     (env,) = written(out_dir)  # "failures": queued → running told nothing
     why = out.splitlines()[-1].split(" — ", 1)[1]
@@ -56,7 +63,7 @@ async def test_wait_runs_the_command_for_a_failure(sim: Sim, tmp_path: Path) -> 
 async def test_wait_with_notify_all_tells_every_change(sim: Sim, tmp_path: Path) -> None:
     rid = sim.world.add_run([("queued", 2.0), ("running", 20.0)], "success")
     cmd, out_dir = env_writer(tmp_path)
-    code, _, _ = await _wait(sim, rid, notify="all", notify_cmd=(str(cmd),))
+    code, _, _ = await _wait(sim, rid, out_dir, "→", notify="all", notify_cmd=(str(cmd),))
     assert code == EXIT_OK
     changes = sorted((e["NEKT_PREVIOUS_STATUS"], e["NEKT_STATUS"]) for e in written(out_dir))
     assert changes == [("queued", "running"), ("running", "success")]
@@ -66,7 +73,7 @@ async def test_wait_with_notify_all_tells_every_change(sim: Sim, tmp_path: Path)
 async def test_wait_with_notify_off_runs_nothing(sim: Sim, tmp_path: Path) -> None:
     rid = sim.world.add_run([("running", 5.0)], "failed")
     cmd, out_dir = env_writer(tmp_path)
-    code, _, _ = await _wait(sim, rid, notify="off", notify_cmd=(str(cmd),))
+    code, _, _ = await _wait(sim, rid, out_dir, "→ nothing", notify="off", notify_cmd=(str(cmd),))
     assert code == EXIT_FAILED
     assert written(out_dir) == []
 
