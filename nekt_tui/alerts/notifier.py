@@ -3,6 +3,7 @@ change it allows (no Textual; the app and `nekt-tui wait` each hand it their out
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 
 from nekt_tui.alerts.alert import Alert, wants
@@ -13,6 +14,8 @@ from nekt_tui.clock import Clock
 #: More changes than this at once make one summary notification (each still runs the
 #: notify command).
 SHOWN = 3
+#: How many written notifications `Notifier.shown` keeps (a long session writes many).
+SHOWN_KEPT = 50
 TITLE = "nekt-tui"
 
 
@@ -36,8 +39,8 @@ class Notifier:
         self.may_ring = may_ring
         self.terminal = terminal
         self.command = command
-        #: What was written to the terminal, oldest first (what the user was shown).
-        self.shown: list[str] = []
+        #: The last notifications written to the terminal, oldest first.
+        self.shown: deque[str] = deque(maxlen=SHOWN_KEPT)
 
     @classmethod
     def build(
