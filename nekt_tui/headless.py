@@ -8,16 +8,15 @@ is set; every string from the server goes through the sanitiser.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-import math
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from nekt_tui.alerts import Notifier, alert_for
 from nekt_tui.api.errors import (
     AuthenticationError,
     ClientError,
@@ -30,6 +29,7 @@ from nekt_tui.api.errors import (
 from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.api.models import Run, RunStatus
 from nekt_tui.clock import Clock
+from nekt_tui.headless_args import add_status_arguments, add_wait_arguments, positive_seconds
 from nekt_tui.logview.digest import failure_digest
 from nekt_tui.reporting import UnexpectedError, report_hint
 from nekt_tui.sanitize import sanitize
@@ -83,60 +83,6 @@ class WaitArgs(Protocol):
     exit_status: bool
     interval: float | None
     timeout: float | None
-
-
-def positive_seconds(text: str) -> float:
-    """argparse type: a finite number of seconds greater than zero."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number of seconds above 0")
-    return value
-
-
-def _add_run_ids(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "run_ids",
-        nargs="+",
-        metavar="RUN_ID",
-        help="run UUIDs (or text holding them, such as run URLs)",
-    )
-
-
-def add_status_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `nekt-tui status RUN_ID... [--json]`."""
-    _add_run_ids(parser)
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print a JSON array: each run as the API sent it, and what nekt-tui derived",
-    )
-
-
-def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `nekt-tui wait RUN_ID... [--exit-status] [--interval S] [--timeout S]`."""
-    _add_run_ids(parser)
-    parser.add_argument(
-        "--exit-status",
-        action="store_true",
-        help="exit 0 only if every run succeeded, 1 if any failed or was canceled",
-    )
-    parser.add_argument(
-        "--interval",
-        type=positive_seconds,
-        default=None,
-        metavar="S",
-        help="seconds between polls of a run (default: 2 while running, 5 while waiting)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=positive_seconds,
-        default=None,
-        metavar="S",
-        help="give up after S seconds and exit 124",
-    )
 
 
 def parse_ids(raw: Sequence[str]) -> list[str]:
@@ -295,9 +241,16 @@ class _Waiter:
     """Turns scheduler events into lines and, once every run is done, an exit code."""
 
     def __init__(
-        self, ids: list[str], exit_status: bool, out: TextIO, err: TextIO, log_file: Path | None
+        self,
+        ids: list[str],
+        exit_status: bool,
+        out: TextIO,
+        err: TextIO,
+        log_file: Path | None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.log_file = log_file
+        self.notifier = notifier
         self.pending = set(ids)
         self.final: dict[str, Any] = {}
         self.failures: dict[str, int] = {}
@@ -371,6 +324,8 @@ class _Waiter:
         if why:  # the on-call engineer reads the cause before opening the log
             change += f" — {why}"
         _write(self.out, f"{format_time(ev.at)}  {ev.run_id}  {name}  {change}\n")
+        if self.notifier is not None and ev.old is not None:  # a change, not a first sight
+            self.notifier.changes([alert_for(ev.run, ev.old, ev.new, failure=why)])
 
     def _code(self) -> int:
         if not self.exit_status:
@@ -392,16 +347,30 @@ async def run_wait(
     err: TextIO | None = None,
     run_list: bool = True,
     log_file: Path | None = None,
+    notify: str = "failures",
+    notify_cmd: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> int:
     """`nekt-tui wait`: print each status change until every run is terminal.
 
-    `run_list`: let pages of the run list stand in for polls (the `run_list` setting)."""
+    `run_list`: let pages of the run list stand in for polls (the `run_list` setting).
+    `notify_cmd` runs for each change the `notify` policy allows, with `env` (default:
+    the process's) minus its `NEKT_*` variables; `wait` lets the last ones finish (each
+    at most its timeout) before it exits. A command that fails is said once on `err`."""
     err = err or sys.stderr
     try:
         ids = parse_ids(args.run_ids)
     except InvalidRunIdError as exc:
         return _usage_error(err, exc)
-    waiter = _Waiter(ids, args.exit_status, out, err, log_file)
+    problem_err = err
+    notifier = Notifier.build(
+        notify,
+        notify_cmd,
+        clock=clock,
+        report=lambda text: print(f"nekt-tui: {text}", file=problem_err),
+        env=env,
+    )
+    waiter = _Waiter(ids, args.exit_status, out, err, log_file, notifier)
     scheduler = Scheduler(
         client,
         clock=clock,
@@ -417,11 +386,15 @@ async def run_wait(
         for run_id in ids:
             scheduler.watch(run_id)
         scheduler.start()
-        return await waiter.done
+        code = await waiter.done
+        await scheduler.aclose()
+        await notifier.drain()  # the last change's command still runs: let it end
+        return code
     finally:
         if timer is not None:
             timer.cancel()
         await scheduler.aclose()
+        await notifier.aclose()
 
 
 async def _timeout(clock: Clock, seconds: float, waiter: _Waiter, err: TextIO) -> None:

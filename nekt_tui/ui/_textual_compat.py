@@ -99,6 +99,22 @@ def keymap_in_force(app: App[Any]) -> Mapping[str, str]:
     return app._keymap
 
 
+def write_to_terminal(app: App[Any], data: str) -> bool:
+    """Write `data` (an escape sequence) to the terminal, between frames; False when the
+    app has no terminal (not started, closing, or in a browser, where the sequence would
+    mean nothing).
+
+    `App.bell` writes BEL the same way (`self._driver.write`); Textual has no public way
+    to send any other sequence to the terminal. The driver's writer keeps the order of
+    writes (frames go through it too), so a sequence never lands inside a frame.
+    """
+    driver = app._driver
+    if driver is None or driver.is_web:
+        return False
+    driver.write(data)
+    return True
+
+
 def normalized_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     """`keymap` with its keys written as `set_keymap` will store them ("?" →
     "question_mark"), to check it against the bindings before the app runs.

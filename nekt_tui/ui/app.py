@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import partial
@@ -21,7 +22,9 @@ from textual.dom import DOMNode
 from textual.notifications import Notification, Notify
 from textual.screen import Screen
 
+from nekt_tui.alerts import Notifier
 from nekt_tui.clock import Clock
+from nekt_tui.ui._textual_compat import write_to_terminal
 from nekt_tui.ui.guard import guarded
 from nekt_tui.ui.intervals import INTERVAL_STEPS as INTERVAL_STEPS  # re-exported
 from nekt_tui.ui.keymap import checked_keymap, keys_of
@@ -33,6 +36,7 @@ from nekt_tui.ui.state.reactions import (
     Batch,
     EventReducer,
     Severity,
+    alerts_of,
     should_ring,
     toasts,
 )
@@ -140,6 +144,16 @@ class NektApp(App[int]):
         self._flush_pending = False
         self._failures_reported: set[str] = set()
         self.bells_rung = 0
+        #: Desktop notifications and the notify command (the `notify` policy).
+        self.notifier = Notifier.build(
+            self.options.notify,
+            self.options.notify_cmd,
+            clock=self.session.clock,
+            report=lambda text: self.say(text, "warning"),
+            write=lambda data: write_to_terminal(self, data),
+            env=os.environ,
+            may_ring=self.options.bell != "off",
+        )
         #: True once the watch list is loaded and polling has started.
         self.started = False
         #: The config file's profiles (set by the factory when it has any).
@@ -259,6 +273,7 @@ class NektApp(App[int]):
         """Save the watch list, stop polling, close the client."""
         gc.unfreeze()  # what was frozen at start can be collected again (tests run many apps)
         self.timers.stop()
+        await self.notifier.aclose()
         await self.session.close()
 
     # ---- what the session tells the app ------------------------------------------------
@@ -312,8 +327,10 @@ class NektApp(App[int]):
         self.main.draw(batch)
         for text, level, timeout in toasts(batch):
             self.say(text, level, timeout)
-        if should_ring(self.options.bell, [t.new for _, t in batch.transitions]):
+        rang = should_ring(self.options.bell, [t.new for _, t in batch.transitions])
+        if rang:
             self.ring()
+        self.notifier.changes(alerts_of(batch), bell_rung=rang)
         self.session.keep_statuses(batch.saved)
 
     def ring(self) -> None:

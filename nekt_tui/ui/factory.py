@@ -87,6 +87,8 @@ def build_app(
             host=host,
             demo=demo,
             bell=config.bell,
+            notify=config.notify,
+            notify_cmd=config.notify_cmd,
             theme=config.theme,
             log_max_lines=config.log_max_lines,
             profile=None if demo else config.profile,

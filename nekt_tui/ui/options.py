@@ -16,6 +16,10 @@ class AppOptions:
     #: When to ring the terminal bell: failures, changes or off.
     bell: str = "failures"
     theme: str | None = None
+    #: Desktop notifications and the notify command: off, failures or all.
+    notify: str = "failures"
+    #: The notify command, an argv list (empty: none).
+    notify_cmd: tuple[str, ...] = ()
     #: Lines the log panel keeps per run.
     log_max_lines: int = 500_000
     #: Seconds between redraws of moving text; None: only `tick()` calls (tests).

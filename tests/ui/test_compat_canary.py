@@ -269,3 +269,21 @@ def test_keymaps_are_normalised_as_set_keymap_does() -> None:
     app = App[None]()
     app.set_keymap(keymap)
     assert compat.normalized_keymap(keymap) == dict(compat.keymap_in_force(app))
+
+
+def test_the_bell_still_writes_through_the_driver() -> None:
+    assert "self._driver.write(" in inspect.getsource(App.bell), (
+        "Textual changed how App.bell reaches the terminal: see write_to_terminal"
+    )
+
+
+async def test_a_sequence_reaches_the_running_apps_driver() -> None:
+    app = App[None]()
+    assert compat.write_to_terminal(app, "\x07") is False  # no terminal before it runs
+    async with app.run_test():
+        driver = app._driver
+        assert driver is not None, "Textual renamed App._driver: see write_to_terminal"
+        sent: list[str] = []
+        driver.write = sent.append  # type: ignore[method-assign]
+        assert compat.write_to_terminal(app, "\x1b]9;hello\x07") is True
+        assert sent == ["\x1b]9;hello\x07"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from nekt_tui.alerts import Alert, alert_for
 from nekt_tui.api.enums import RunStatus
 from nekt_tui.api.errors import ApiUnreachableError, NektError, RateLimitedError, SlowAnswerError
 from nekt_tui.ui.state.connection import Connection, ConnKind
@@ -229,6 +230,17 @@ def transition_text(row: Row, transition: Transition) -> str:
     if transition.new == RunStatus.FAILED and row.failure is not None:
         text += f" — {row.failure}"
     return text
+
+
+def alerts_of(batch: Batch) -> list[Alert]:
+    """The frame's status changes as alerts for the notifier (the `notify` policy picks
+    among them): named as the toast names them, a failure with its digest. The "while
+    you were away" changes are not among them: the user is at the screen reading them."""
+    return [
+        alert_for(row.run, t.old, t.new, name=row.title, label=row.label, failure=row.failure)
+        for row, t in batch.transitions
+        if row.run is not None
+    ]
 
 
 _OUTCOME_WORDS = {
