@@ -150,7 +150,7 @@ class Follower:
         Every item is matched again at each look (a running run may fail later); `seen`
         only tells a page of new runs (read on) from one already looked at (stop)."""
         cutoff = self.clock.now() - timedelta(seconds=self.since)
-        unseen = recent = 0
+        unseen = old = 0
         chosen: dict[Rule, list[str]] = {}
         for run in runs:
             rid = run.id.lower()
@@ -158,8 +158,8 @@ class Follower:
                 unseen += 1
                 self.seen.add(rid)
             if not _since(run, cutoff):
+                old += 1
                 continue  # older than the look back: never followed
-            recent += 1
             if rid in self.followed or self.target.watched(rid):
                 continue
             rule = first_match(self.rules, run)
@@ -167,8 +167,9 @@ class Follower:
                 chosen.setdefault(rule, []).append(rid)
         for rule, run_ids in chosen.items():
             self._add(rule, run_ids)
-        # Newest first in practice: a page with nothing new, or nothing recent, ends a pass.
-        return bool(runs) and unseen == len(runs) and recent > 0
+        # Newest first in practice: a page with a run seen before, or one older than the
+        # look back, ends a pass (the pages after it hold older runs still).
+        return bool(runs) and unseen == len(runs) and old == 0
 
     def _add(self, rule: Rule, run_ids: list[str]) -> None:
         room = self.cap - sum(1 for rid in self.followed if self.target.watched(rid))
@@ -198,7 +199,7 @@ class Follower:
             self.target.say(line, True)
 
     def _backoff(self) -> float:
-        return self.interval * min(MAX_BACKOFF, 2 ** (self._failures - 1))
+        return self.interval * float(min(MAX_BACKOFF, 2 ** max(0, self._failures - 1)))
 
 
 def _since(run: Run, cutoff: datetime) -> bool:

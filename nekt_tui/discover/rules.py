@@ -74,9 +74,8 @@ def _values(term: str, value: str, known: Sequence[str], what: str) -> frozenset
         if not v:
             raise RuleError(f"term {_shown(term)!r} has an empty {what}")
         if v not in known:
-            raise RuleError(
-                f"term {_shown(term)!r}: unknown {what} {_shown(v)!r}; use one of {', '.join(known)}"
-            )
+            choices = ", ".join(known)
+            raise RuleError(f"term {_shown(term)!r}: unknown {what} {_shown(v)!r}; use {choices}")
     return frozenset(values)
 
 
@@ -106,6 +105,11 @@ def parse_rule(text: str) -> Rule:
     return Rule(" ".join(terms), statuses, tuple(globs), types)
 
 
+def parse_statuses(text: str) -> tuple[str, ...]:
+    """`failed,running` as known run statuses (`RuleError` naming an unknown one)."""
+    return tuple(sorted(_values(text, text, STATUSES, "status")))
+
+
 def parse_rules(texts: Iterable[str]) -> tuple[Rule, ...]:
     """Parse every rule (the first bad one raises `RuleError`); duplicates are kept once."""
     rules: dict[str, Rule] = {}
@@ -120,4 +124,12 @@ def first_match(rules: Sequence[Rule], run: Run) -> Rule | None:
     return next((rule for rule in rules if rule.matches(run)), None)
 
 
-__all__ = ["GRAMMAR", "Rule", "RuleError", "first_match", "parse_rule", "parse_rules"]
+__all__ = [
+    "GRAMMAR",
+    "Rule",
+    "RuleError",
+    "first_match",
+    "parse_rule",
+    "parse_rules",
+    "parse_statuses",
+]

@@ -10,7 +10,9 @@ from nekt_tui.api.models import Run
 from nekt_tui.discover.rules import RuleError, first_match, parse_rule, parse_rules
 
 
-def run(status: str = "failed", slug: str | None = "hubspot-to-catalog", kind: str = "extractor") -> Run:
+def run(
+    status: str = "failed", slug: str | None = "hubspot-to-catalog", kind: str = "extractor"
+) -> Run:
     body: dict[str, Any] = {"id": "3f1c2d4e-0000-4000-8000-000000000001", "status": status}
     if slug is not None:
         body["pipeline"] = {"slug": slug, "type": kind}
