@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from nekt_tui.api.errors import NektError, RateLimitedError
 from nekt_tui.discover.pipelines import list_problem
@@ -39,6 +39,7 @@ MAX_PAGES = 20
 MAX_BACKOFF = 8
 
 
+@runtime_checkable
 class RunLister(Protocol):
     """What the follower needs of the client (`NektClient`)."""
 
