@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nekt_tui.sanitize import sanitize
 
 if TYPE_CHECKING:
+    from nekt_tui.clock import Clock
     from nekt_tui.discover.follow import RunLister
     from nekt_tui.discover.rules import Rule
-    from nekt_tui.ui.state.session import WatchSession
+    from nekt_tui.ui.state.model import WatchModel
+    from nekt_tui.ui.state.ports import SessionView
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,57 @@ class FollowSettings:
     cap: int = 200
 
 
+class _Engine(Protocol):
+    @property
+    def source(self) -> object:
+        """The client the engine polls with."""
+        ...
+
+
+class FollowHost(Protocol):
+    """What following needs of the session (`WatchSession`)."""
+
+    following: SessionFollow | None
+
+    @property
+    def clock(self) -> Clock:
+        """The injected clock."""
+        ...
+
+    @property
+    def model(self) -> WatchModel:
+        """The watched runs."""
+        ...
+
+    @property
+    def view(self) -> SessionView:
+        """Whoever shows the session."""
+        ...
+
+    @property
+    def scheduler(self) -> _Engine:
+        """The poll engine."""
+        ...
+
+    @property
+    def polling_live(self) -> bool:
+        """Whether a real engine polls."""
+        ...
+
+    @property
+    def follow_settings(self) -> FollowSettings | None:
+        """The rules to follow."""
+        ...
+
+    def add(self, run_ids: Sequence[str], *, note: str | None = None) -> list[str]:
+        """Watch these runs; the ones added."""
+        ...
+
+
 class SessionFollow:
     """The follower's `FollowTarget` over a `WatchSession`."""
 
-    def __init__(self, session: WatchSession, settings: FollowSettings) -> None:
+    def __init__(self, session: FollowHost, settings: FollowSettings) -> None:
         # Imported here: the follower reads pydantic models, which the first frame must
         # not wait for (the factory imports this module for `FollowSettings`).
         from nekt_tui.discover.follow import Follower
@@ -83,7 +132,7 @@ class SessionFollow:
         self.session.view.say(text, "warning" if warning else "information", 30)
 
 
-def follow_task(session: WatchSession) -> Coroutine[Any, Any, None] | None:
+def follow_task(session: FollowHost) -> Coroutine[Any, Any, None] | None:
     """What runs in the background to follow the session's rules (None: no rules)."""
     settings = session.follow_settings
     if settings is None or not settings.rules:
@@ -93,4 +142,4 @@ def follow_task(session: WatchSession) -> Coroutine[Any, Any, None] | None:
     return following.follower.run()
 
 
-__all__ = ["FollowSettings", "SessionFollow", "follow_task"]
+__all__ = ["FollowHost", "FollowSettings", "SessionFollow", "follow_task"]
