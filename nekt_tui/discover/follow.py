@@ -128,14 +128,14 @@ class Follower:
         try:
             page = await source.list_runs(page_no, self.page_size)
         except RateLimitedError as exc:
-            self._problem(f"follow rules: the run list is {exc}; looking again later")
+            self._problem(exc, f"follow rules: the run list is {exc}; looking again later")
             self._page = 1 if page_no > 1 else page_no
             return max(self._backoff(), exc.retry_after or 0.0)
         except NektError as exc:
             if page_no > 1 and getattr(exc, "status_code", None) == 404:
                 self._page = 1  # DRF answers 404 past the last page: the pass is over
                 return self.interval
-            self._problem("follow rules: " + list_problem("the run list", exc))
+            self._problem(exc, "follow rules: " + list_problem("the run list", exc))
             self._page = 1
             return self._backoff()
         if self._failures:
@@ -191,16 +191,17 @@ class Follower:
         self.stats.added += len(run_ids)
         self.target.follow(run_ids, rule)
 
-    def _problem(self, line: str) -> None:
+    def _problem(self, exc: NektError, line: str) -> None:
         self._failures += 1
         self.stats.problems.append(line)
         log.warning("%s", line)
-        if line != self._said:  # once per kind of failure, not every interval
-            self._said = line
+        kind = f"{type(exc).__name__} {getattr(exc, 'status_code', '')}"
+        if kind != self._said:  # once per kind of failure, not every interval
+            self._said = kind
             self.target.say(line, True)
 
     def _backoff(self) -> float:
-        return self.interval * float(min(MAX_BACKOFF, 2 ** max(0, self._failures - 1)))
+        return self.interval * float(min(MAX_BACKOFF, 2**self._failures))
 
 
 def _since(run: Run, cutoff: datetime) -> bool:
