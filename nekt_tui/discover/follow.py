@@ -112,6 +112,11 @@ class Follower:
         self._said: str | None = None
         self._cap_said = False
 
+    @property
+    def next_page(self) -> int:
+        """The page of the run list the next look reads."""
+        return self._page
+
     async def run(self) -> None:
         """Look at the list every interval (longer after failures) until cancelled."""
         while True:

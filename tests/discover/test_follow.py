@@ -4,8 +4,10 @@ a removal that sticks, and a refused list that is one line and touches nothing."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
@@ -53,9 +55,6 @@ class Sim:
     def list_requests(self) -> int:
         return sum(1 for r in self.transport.requests if r.path == "/api/v1/runs/")
 
-    def status_of(self, run_id: str) -> RunStatus:
-        return RunStatus(self.world.snapshot(run_id).status)
-
 
 @pytest.fixture
 async def sim() -> AsyncIterator[Sim]:
@@ -99,8 +98,6 @@ async def test_one_list_request_per_interval_whatever_the_rules(sim: Sim) -> Non
     target = Target()
     rules = ("status:failed", "pipeline:hubspot-*", "type:destination status:running")
     task = follower(sim, target, *rules, since=10 * 86_400.0).run()
-    import asyncio
-
     running = asyncio.ensure_future(task)
     try:
         before = sim.list_requests()
@@ -120,7 +117,7 @@ async def test_start_up_pages_back_one_page_per_interval_until_older_than_since(
     follow = follower(sim, target, "status:failed", since=10 * 86_400.0)
     pages = []
     for _ in range(6):
-        pages.append(follow._page)
+        pages.append(follow.next_page)
         await follow.step()
     # 131 runs, 50 a page: pages 1-3, then page 1 again for new runs.
     assert pages == [1, 2, 3, 1, 1, 1]
@@ -134,13 +131,17 @@ async def test_start_up_pages_back_one_page_per_interval_until_older_than_since(
 
 async def test_a_short_look_back_stops_at_the_first_page(sim: Sim) -> None:
     target = Target()
-    follow = follower(sim, target, "status:failed", since=60.0)
+    follow = follower(sim, target, "status:failed", since=20 * 60.0)
     await follow.step()
-    assert follow._page == 1  # page 1 already reaches past the last minute
-    recent = sim.clock.now().timestamp() - 60
-    for rid in target.followed:
-        created = sim.world.snapshot(rid).created_at
-        assert created is not None and created.timestamp() >= recent
+    assert follow.next_page == 1  # page 1 already reaches past the last 20 minutes
+    cutoff = sim.clock.now() - timedelta(minutes=20)
+    page = await sim.client.list_runs(1, 50)
+    recent = {
+        r.id
+        for r in page.results
+        if r.status is RunStatus.FAILED and r.created_at is not None and r.created_at >= cutoff
+    }
+    assert recent and set(target.followed) == recent
 
 
 async def test_new_failures_after_start_are_added(sim: Sim) -> None:

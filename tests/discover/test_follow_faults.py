@@ -58,16 +58,18 @@ async def test_garbage_and_429_are_one_line_each_and_add_nothing() -> None:
 
     clock = FakeClock()
     target = Target()
-    async with serve_requests(answer) as served:
-        async with NektClient("k", served.url, sleep=clock.sleep, now=clock.now) as client:
-            follow = Follower(parse_rules(["status:failed"]), lambda: client, target, clock)
-            waits = [await follow.step() for _ in range(3)]
-            assert target.added == []
-            assert len(target.said) == 2, target.said  # the bad shape said once, then the 429
-            assert "bad response" in target.said[0] and "run list" in target.said[0]
-            assert "rate limited" in target.said[1]
-            assert waits[0] > 30.0 and waits[1] > waits[0] and waits[2] >= 120.0
-            await clock.advance(waits[2])
-            assert await follow.step() == 30.0
-            assert target.added == [RID]
-            assert len(served.requests) == 4
+    async with (
+        serve_requests(answer) as served,
+        NektClient("k", served.url, sleep=clock.sleep, now=clock.now) as client,
+    ):
+        follow = Follower(parse_rules(["status:failed"]), lambda: client, target, clock)
+        waits = [await follow.step() for _ in range(3)]
+        assert target.added == []
+        assert len(target.said) == 2, target.said  # the bad shape said once, then the 429
+        assert "bad response" in target.said[0] and "run list" in target.said[0]
+        assert "rate limited" in target.said[1]
+        assert waits[0] > 30.0 and waits[1] > waits[0] and waits[2] >= 120.0
+        await clock.advance(waits[2])
+        assert await follow.step() == 30.0
+        assert target.added == [RID]
+        assert len(served.requests) == 4
