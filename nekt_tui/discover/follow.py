@@ -3,10 +3,11 @@ follow rule, added to the watch list by whoever it reports to (a `FollowTarget`)
 
 One list request per interval whatever the number of rules. At start, the pages are read
 one per interval, newest first, until a page holds nothing newer than `since` (or the page
-budget is spent); after that page 1 is read each interval, and the next page too when all
-of page 1 was new (a burst of runs). The ordering of `/runs/` is not documented: it only
-decides which page to read next, never whether a run is followed (each item's own date
-does). A run the follower added once is never added again: removing it sticks.
+budget is spent); after that page 1 is read each interval, and the pages after it too when
+all of page 1 was new (a burst of runs) or while a run unfinished when last seen (a status
+rule may match it once it ends) has slid past page 1. The ordering of `/runs/` is not
+documented: it only decides which page to read next, never whether a run is followed (each
+item's own date does). A run the follower added once is never added again: removing it sticks.
 
 A list that fails (404, 403, a page in an unknown shape, 429) is one line, said once per
 kind of failure, and the next look waits longer (a 429 waits as long as it asks).
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from nekt_tui.api.enums import RunStatus
 from nekt_tui.api.errors import NektError, RateLimitedError
 from nekt_tui.discover.pipelines import list_problem
 from nekt_tui.discover.rules import Rule, first_match
@@ -106,6 +108,14 @@ class Follower:
         self.followed: set[str] = set()
         #: Runs looked at already (matching or not): a page of only these ends a pass.
         self.seen: set[str] = set()
+        #: Recent runs, not finished, that no rule matched yet: a status rule may match one
+        #: once it ends, so a pass reads on until it has seen each again (or the list ends).
+        self.pending: set[str] = set()
+        self._statuses_matter = any(rule.statuses is not None for rule in self.rules)
+        #: The runs the current pass (page 1 down) has seen.
+        self._pass: set[str] = set()
+        #: The deeper page a pass seeking pending runs reads after its next page 1.
+        self._resume = 2
         self.stats = FollowStats()
         self._page = 1
         self._failures = 0
@@ -138,7 +148,7 @@ class Follower:
             return max(self._backoff(), exc.retry_after or 0.0)
         except NektError as exc:
             if page_no > 1 and getattr(exc, "status_code", None) == 404:
-                self._page = 1  # DRF answers 404 past the last page: the pass is over
+                self._end_pass()  # DRF answers 404 past the last page: the pass is over
                 return self.interval
             self._problem(exc, "follow rules: " + list_problem("the run list", exc))
             self._page = 1
@@ -147,8 +157,27 @@ class Follower:
             log.info("the run list answers again after %d failure(s)", self._failures)
         self._failures, self._said = 0, None
         more = self._take(page.results)
-        self._page = page_no + 1 if more and page.next and page_no < self.max_pages else 1
+        self._pass.update(run.id.lower() for run in page.results)
+        deeper = bool(page.next) and page_no < self.max_pages
+        if more and deeper:
+            self._page = page_no + 1  # a burst, or the start-up look back: straight down
+        elif self.pending - self._pass and deeper:
+            # Runs still unfinished slid past page 1: seek them a page at a time, with
+            # page 1 read between two deeper pages so new runs wait one interval more.
+            if page_no == 1:
+                self._page = self._resume
+            else:
+                self._resume, self._page = page_no + 1, 1
+        else:
+            self._end_pass()
         return self.interval
+
+    def _end_pass(self) -> None:
+        # A pending run not found again in a whole pass is gone from the list: not sought.
+        self.pending &= self._pass
+        self._pass = set()
+        self._resume = 2
+        self._page = 1
 
     def _take(self, runs: Sequence[Run]) -> bool:
         """Follow the page's matching runs; whether the next page may hold more to see.
@@ -163,6 +192,7 @@ class Follower:
             if rid not in self.seen:
                 unseen += 1
                 self.seen.add(rid)
+            self.pending.discard(rid)
             if not _since(run, cutoff):
                 old += 1
                 continue  # older than the look back: never followed
@@ -171,6 +201,8 @@ class Follower:
             rule = first_match(self.rules, run)
             if rule is not None:
                 chosen.setdefault(rule, []).append(rid)
+            elif self._statuses_matter and not _finished(run):
+                self.pending.add(rid)
         for rule, run_ids in chosen.items():
             self._add(rule, run_ids)
         # Newest first in practice: a page with a run seen before, or one older than the
@@ -207,6 +239,11 @@ class Follower:
 
     def _backoff(self) -> float:
         return self.interval * float(min(MAX_BACKOFF, 2**self._failures))
+
+
+def _finished(run: Run) -> bool:
+    status = run.status
+    return isinstance(status, RunStatus) and status.is_terminal
 
 
 def _since(run: Run, cutoff: datetime) -> bool:

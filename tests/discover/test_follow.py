@@ -116,12 +116,14 @@ async def test_start_up_pages_back_one_page_per_interval_until_older_than_since(
     target = Target()
     follow = follower(sim, target, "status:failed", since=10 * 86_400.0)
     pages = []
-    for _ in range(6):
+    for _ in range(9):
         pages.append(follow.next_page)
         await follow.step()
-    # 131 runs, 50 a page: pages 1-3, then page 1 again for new runs.
-    assert pages == [1, 2, 3, 1, 1, 1]
-    assert follow.stats.requests == 6
+    # 131 runs, 50 a page: pages 1-3 at start, then page 1 at least every other look
+    # (between them, the deeper pages where unfinished runs went).
+    assert pages[:4] == [1, 2, 3, 1]
+    assert all(1 in pages[i : i + 2] for i in range(3, 8))
+    assert follow.stats.requests == 9
     on_list = set()
     for n in (1, 2, 3):
         page = await sim.client.list_runs(n, 50)
@@ -201,3 +203,34 @@ async def test_nothing_is_sent_without_a_client(sim: Sim) -> None:
     before = sim.list_requests()
     assert await follow.step() == 30.0
     assert sim.list_requests() == before
+
+
+async def test_a_run_that_fails_after_sliding_past_page_1_is_still_followed() -> None:
+    clock = FakeClock()
+    world = World(seed=1, clock=clock, n_runs=0)
+    transport = app_transport(world, DEMO_KEY)
+    async with NektClient(
+        DEMO_KEY, "https://nekt.sim", transport=transport, sleep=clock.sleep, now=clock.now
+    ) as client:
+        sim = Sim(clock, world, transport, client)
+        target = Target()
+        follow = Follower(
+            parse_rules(["status:failed"]), lambda: client, target, clock, page_size=5
+        )
+        slow = world.add_run((("running", 600.0),), "failed")
+        await follow.step()
+        assert slow in follow.pending
+        for _ in range(12):  # twelve quick successes push it to page 3 of five a page
+            world.add_run((("running", 1.0),), "success")
+            await clock.advance(1)
+        for _ in range(3):
+            await clock.advance(INTERVAL)
+            await follow.step()
+        await clock.advance(600)  # it has failed now, on page 3
+        pages = []
+        for _ in range(4):
+            pages.append(follow.next_page)
+            await follow.step()
+        assert target.added == [((slow,), "status:failed")]
+        assert 1 in pages[:2] and max(pages) == 3
+        assert sim.list_requests() == follow.stats.requests
