@@ -32,9 +32,12 @@ EXIT_OK = 0
 EXIT_API = 3
 #: Pages read at most per list; runs asked for per page.
 MAX_PAGES = 50
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # each run list item carries its whole log
 #: Runs `runs` prints when `--limit` is not given.
 DEFAULT_LIMIT = 50
+
+#: `runs` read every page it may without reaching `--limit`.
+_LOOKED_AT_ALL = "looked at every page it may"
 
 #: The commands of this module.
 LIST_COMMANDS = ("pipelines", "runs")
@@ -217,7 +220,9 @@ async def run_runs(args: argparse.Namespace, client: ListClient, out: TextIO, er
 
         runs = [Run.model_validate(item) for item in items]
         _write(out, status_table(runs, datetime.now(timezone.utc), Painter.for_stream(out)))
-    if problem:
+    if problem is _LOOKED_AT_ALL:  # not an API failure: the filter is rare, the list long
+        _say(err, f"runs: {len(items)} found among the newest {MAX_PAGES * PAGE_SIZE} runs")
+    elif problem:
         _say(err, problem + " (exit 3)")
         return EXIT_API
     return EXIT_OK
@@ -253,6 +258,8 @@ async def _json_pages(
                     return items, None
         if not page.has_next or not page.items():
             return items, None
+    if runs is not None:
+        return items, _LOOKED_AT_ALL
     return items, f"the {path} list: more than {MAX_PAGES} pages; the rest is not shown"
 
 
