@@ -144,3 +144,18 @@ def test_a_refused_run_list_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert json.loads(done.stdout) == []
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "403" in lines[0] and "Traceback" not in done.stderr
+
+
+def test_pipelines_json_with_one_list_refused_prints_the_other_and_exits_3(
+    tmp_path: Path,
+) -> None:
+    server = start_sim_server("--list-error", "transformations=403")
+    try:
+        done = run_cli("pipelines", "--json", "--api-url", server.url, tmp=tmp_path, key=server.key)
+    finally:
+        server.stop()
+    assert done.returncode == 3
+    items = json.loads(done.stdout)
+    assert items  # the sources list still
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "transformations" in lines[0] and "403" in lines[0]
