@@ -32,8 +32,14 @@ Watch Nekt pipeline runs live in the terminal.
   nekt-tui --demo               try it against the built-in simulator (no account)
   nekt-tui status RUN_ID ...    print runs once (table or --json)
   nekt-tui wait RUN_ID ...      follow runs until they finish (for scripts and CI)
+  nekt-tui pipelines            every pipeline and its last run (--status S, --json)
+  nekt-tui runs                 the newest runs (--status S, --pipeline GLOB, --limit N, --json)
+  nekt-tui --follow RULE        add matching runs by themselves, e.g. --follow status:failed
   nekt-tui simulate --port N    serve the simulated Nekt API on loopback (extra: simulate)
   nekt-tui serve --port N       the dashboard in a browser, on loopback (extra: serve)
+
+A follow rule is terms joined by spaces, all of which must match: status:S[,S],
+pipeline:GLOB (the pipeline slug), type:T (extractor, transformation, destination).
 
 --api-url, --config, --log-file, --profile and --read-only go before or after a
 subcommand. --profile NAME (or NEKT_TUI_PROFILE, or default_profile in the config file)
@@ -101,6 +107,13 @@ def build_parser() -> _Parser:
     parser.add_argument("--theme", help="Textual theme, e.g. textual-dark, nord, gruvbox")
     parser.add_argument("--interval", type=_positive, help="poll interval for active runs (s)")
     parser.add_argument("--bell", choices=BELL_POLICIES, help="terminal bell on transitions")
+    parser.add_argument(
+        "--follow",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="watch the runs matching RULE by themselves (repeatable; added to the config's)",
+    )
     parser.add_argument("--version", action="version", version=f"nekt-tui {__version__}")
     return parser
 
@@ -121,6 +134,10 @@ def _sub_parser(name: str) -> _Parser:
         from nekt_tui.headless import add_wait_arguments
 
         add_wait_arguments(parser)
+    elif name in ("pipelines", "runs"):
+        from nekt_tui.headless_lists import add_pipelines_arguments, add_runs_arguments
+
+        (add_pipelines_arguments if name == "pipelines" else add_runs_arguments)(parser)
     else:
         from nekt_tui.simulator.serve import add_simulate_arguments
 
@@ -129,7 +146,7 @@ def _sub_parser(name: str) -> _Parser:
 
 
 #: The subcommands; a first word that is one of them is never a run to watch.
-SUBCOMMANDS = ("status", "wait", "simulate", "serve")
+SUBCOMMANDS = ("status", "wait", "simulate", "serve", "pipelines", "runs")
 #: Flags every command takes, before or after the subcommand; each takes one value.
 _GLOBAL_FLAGS = ("--api-url", "--config", "--log-file", "--profile")
 #: Global flags that take no value.
@@ -221,7 +238,7 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
     from nekt_tui.headless import parse_ids, run_status, run_wait
 
     try:
-        parse_ids(args.run_ids)
+        parse_ids(getattr(args, "run_ids", ()))
     except InvalidRunIdError as exc:
         return _fail(f"{exc}; pass run IDs or run URLs")
     if config.api_key is None:
@@ -229,13 +246,17 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
             f"no API key: set NEKT_API_KEY or api_key/api_key_cmd in {config.config_file}",
             EXIT_API,
         )
-    log.debug("%s of %d run(s) at %s", name, len(args.run_ids), config.api_url)
+    log.debug("%s at %s", name, config.api_url)
     key, limit = config.api_key.reveal(), config.max_response_mb << 20
     async with NektClient(
         key, config.api_url, max_response_bytes=limit, read_only=config.read_only
     ) as source:
         # The client logs every request and turns any exception into a NektError.
         logged = config.log_file
+        if name in ("pipelines", "runs"):
+            from nekt_tui.headless_lists import run_list_command
+
+            return await run_list_command(name, args, source, sys.stdout)
         if name == "status":
             return await run_status(args, source, sys.stdout, log_file=logged)
         return await run_wait(
@@ -261,6 +282,25 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         gc.enable()
 
 
+def _with_rules(config: Config, given: Sequence[str]) -> Config:
+    """The config with `--follow` rules after its own, every rule checked (ValueError:
+    one line naming the bad term and where it was given)."""
+    from dataclasses import replace
+
+    from nekt_tui.discover.rules import RuleError, parse_rule
+
+    for where, texts in (
+        (f"config file {config.config_file}: follow", config.follow),
+        ("--follow", given),
+    ):
+        for text in texts:
+            try:
+                parse_rule(text)
+            except RuleError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+    return replace(config, follow=(*config.follow, *given)) if given else config
+
+
 def _open_app(args: argparse.Namespace, config: Config) -> int:
     from nekt_tui.ui.app import check_keys
     from nekt_tui.ui.factory import build_app, check_theme
@@ -273,6 +313,10 @@ def _open_app(args: argparse.Namespace, config: Config) -> int:
         keymap = check_keys(config.keys)
     except ValueError as exc:
         return _fail(f"config file {config.config_file}: {exc}")
+    try:
+        config = _with_rules(config, args.follow)
+    except ValueError as exc:
+        return _fail(str(exc))
     initial = " ".join(args.runs) if args.runs else None
     if initial is not None:
         from nekt_tui.api.errors import InvalidRunIdError
@@ -354,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nekt_tui.headless import parse_ids
 
         try:  # bad usage is said first, whatever the key or the config
-            parse_ids(args.run_ids)
+            parse_ids(getattr(args, "run_ids", ()))
         except InvalidRunIdError as exc:
             return _fail(f"{exc}; pass run IDs or run URLs")
         try:

@@ -260,6 +260,10 @@ class NektApp(App[int]):
             follow = self.session.start_polling()
             if follow is not None:
                 self.run_worker(follow, group="events", exit_on_error=False)
+            from nekt_tui.ui.state.following import follow_task  # pydantic: after the frame
+
+            if (rules := follow_task(self.session)) is not None:
+                self.run_worker(rules, name="following rules", group="follow", exit_on_error=False)
         except Exception as exc:  # e.g. a client that cannot be built: say so, keep the list
             self.report_failure("starting to poll", exc)
         self.started = True

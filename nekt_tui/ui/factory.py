@@ -17,6 +17,7 @@ from nekt_tui.api.ids import parse_run_ids
 from nekt_tui.clock import Clock, SystemClock
 from nekt_tui.config import Config
 from nekt_tui.ui.app import AppOptions, NektApp
+from nekt_tui.ui.state.following import FollowSettings
 from nekt_tui.ui.state.ports import PollSettings
 from nekt_tui.ui.state.session import WatchSession
 from nekt_tui.ui.state.store import RunStore, StoredRun
@@ -72,6 +73,9 @@ def build_app(
     settings = PollSettings(
         config.interval, config.waiting_interval, config.concurrency, config.run_list
     )
+    follow = FollowSettings(
+        config.follow, config.list_interval, config.follow_since, config.follow_max
+    )
 
     def make(*, host: str, demo: bool = False, **backend: Any) -> NektApp:
         session = WatchSession(
@@ -81,6 +85,7 @@ def build_app(
             settings=settings,
             config_hint=str(config.config_file or "the config file"),
             read_only=config.read_only,
+            follow=follow,
             **backend,
         )
         options = AppOptions(
@@ -99,7 +104,9 @@ def build_app(
     if demo:
         from nekt_tui.simulator import DEMO_KEY, World
 
-        world = world if world is not None else World.demo(clock)
+        # With follow rules the demo starts with an empty list and older runs to find.
+        if world is None:
+            world = World.demo(clock, background_runs=40 if config.follow else 0)
         demo_clock, demo_world = clock, world
 
         def connect_demo() -> NektClient:
@@ -116,7 +123,8 @@ def build_app(
                 read_only=config.read_only,
             )
 
-        store = RunStore.in_memory(StoredRun(run_id, None, None) for run_id in world.run_ids)
+        demo_ids = () if config.follow else world.run_ids
+        store = RunStore.in_memory(StoredRun(run_id, None, None) for run_id in demo_ids)
         return make(connect=connect_demo, store=store, host="simulator (in-process)", demo=True)
     store = open_store(config)
     host = urlsplit(config.api_url).netloc or config.api_url

@@ -85,6 +85,8 @@ class Row:
     short_len: int = 8
     #: Why a failed run failed: its log's last error, in one line (`failure_digest`).
     failure: str | None = None
+    #: The follow rule that added the run (None: added by the user), shown as a marker.
+    followed_by: str | None = None
     #: True until the first fetched status was compared with the saved one.
     awaiting_first: bool = True
     #: Bumped on every change, so a renderer can tell the row changed.

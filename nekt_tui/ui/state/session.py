@@ -26,6 +26,7 @@ from nekt_tui.ui.state.store import RunStore, follow_elsewhere
 from nekt_tui.watch.events import Event
 
 if TYPE_CHECKING:
+    from nekt_tui.ui.state.following import FollowSettings, SessionFollow
     from nekt_tui.watch.engine import RunSource
     from nekt_tui.watch.scheduler import Scheduler
 
@@ -59,6 +60,7 @@ class WatchSession:
         problem: str | None = None,
         config_hint: str = "the config file",
         read_only: bool = False,
+        follow: FollowSettings | None = None,
     ) -> None:
         settings = settings or PollSettings()
         self.clock: Clock = clock or SystemClock()
@@ -98,6 +100,9 @@ class WatchSession:
         #: Set on the first faster/slower, from the intervals then in force.
         self._ladder: IntervalLadder | None = None
         self.model.fresh_source = self._fresh_at
+        #: Follow rules (`ui.state.following.follow_task` starts them once polling does).
+        self.follow_settings = follow
+        self.following: SessionFollow | None = None
         if problem is not None:
             self.conn.kind = ConnKind.NO_KEY
             self.conn.message = problem
@@ -243,8 +248,9 @@ class WatchSession:
 
     # ---- the list ----------------------------------------------------------------------
 
-    def add(self, run_ids: Sequence[str]) -> list[str]:
-        """Watch these runs (new ones only), save the list; the ones added."""
+    def add(self, run_ids: Sequence[str], *, note: str | None = None) -> list[str]:
+        """Watch these runs (new ones only), save the list; the ones added (`note`: the
+        toast instead of "Watching N more runs")."""
         new = [run_id for run_id in dict.fromkeys(run_ids) if run_id not in self.model]
         if not new:
             return []
@@ -253,7 +259,7 @@ class WatchSession:
             self.store.add(run_id)
             self.scheduler.watch(run_id)
         self.save()
-        self.view.say(f"Watching {len(new)} more run{'s' if len(new) > 1 else ''}")
+        self.view.say(note or f"Watching {len(new)} more run{'s' if len(new) > 1 else ''}")
         return new
 
     def remove(self, *run_ids: str) -> list[Row]:

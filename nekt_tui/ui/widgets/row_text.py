@@ -64,6 +64,15 @@ def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
     return timefmt.compact((now - fresh).total_seconds()) + " ago", "ok"
 
 
+#: Drawn after the status symbol of a run a follow rule added (a marked run shows its mark).
+FOLLOWED = "»"
+
+
+def follow_marker(row: Row, marked: bool) -> str | None:
+    """The followed marker of a row, when it has one and no mark takes its cell."""
+    return FOLLOWED if row.followed_by is not None and not marked else None
+
+
 def pulse_dim(row: Row, now: datetime, enabled: bool) -> bool:
     """Whether a running row's dot is in its dim phase (every other second)."""
     return enabled and row.status is RunStatus.RUNNING and int(now.timestamp()) % 2 == 1

@@ -23,7 +23,14 @@ from textual.strip import Strip
 
 from nekt_tui.ui.state.model import Row, WatchModel
 from nekt_tui.ui.status_style import STATUS_KEYS, look
-from nekt_tui.ui.widgets.row_text import elapsed_text, fit, freshness_text, pulse_dim, rfit
+from nekt_tui.ui.widgets.row_text import (
+    elapsed_text,
+    fit,
+    follow_marker,
+    freshness_text,
+    pulse_dim,
+    rfit,
+)
 
 __all__ = ["MARK", "WatchList", "elapsed_text", "fit", "freshness_text", "rfit"]
 
@@ -403,6 +410,12 @@ class WatchList(ScrollView, can_focus=True):
                 Segment(fit(shown.symbol, 1), background + badge),
                 Segment(MARK, background + self._style("mark")),
                 Segment(name.text, background + self._style("marked")),
+            ]
+        followed = follow_marker(row, row.run_id in self.model.marks)
+        if followed is not None:  # added by a follow rule: a marker in the same cell
+            segments[:1] = [
+                Segment(fit(shown.symbol, 1), background + badge),
+                Segment(followed, background + dim),
             ]
         strip = Strip(segments)
         return strip.crop_extend(0, width, background)
