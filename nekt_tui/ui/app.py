@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -56,6 +56,8 @@ FRAME = 1 / 30
 #: help line is the binding's tooltip and its keys in force (`screens/main.py`).
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("add", "Add runs"),
+    ("pipelines", "Pipelines board"),
+    ("recent-runs", "Recent runs"),
     ("remove", "Remove run"),
     ("remove-finished", "Remove finished runs"),
     ("undo", "Undo remove"),
@@ -78,7 +80,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 def key_classes() -> list[type[DOMNode]]:
     """The classes whose bindings a `[keys]` table may remap (their ids are unique)."""
-    return [MainScreen, WatchList, LogPanel, NektApp]
+    from nekt_tui.ui.screens.list_screens import LIST_KEY_CLASSES
+
+    return [MainScreen, WatchList, LogPanel, NektApp, *LIST_KEY_CLASSES]
 
 
 def check_keys(keymap: Mapping[str, str]) -> dict[str, str]:
@@ -362,6 +366,33 @@ class NektApp(App[int]):
         if new:
             self.list_changed()
             self.widgets.watch_list.select(new[0])
+
+    @guarded("opening the pipelines board")
+    def action_pipelines(self) -> None:
+        """Every pipeline with its last run (`screens/pipelines.py`)."""
+        from nekt_tui.ui.screens.list_screens import PipelinesScreen
+
+        self.push_screen(
+            PipelinesScreen(self.session, self.timers, self.options.list_interval, self.open_runs)
+        )
+
+    @guarded("opening the recent runs")
+    def action_recent_runs(self) -> None:
+        """The newest runs, page by page (`screens/runs_browser.py`)."""
+        from nekt_tui.ui.screens.list_screens import RunsBrowserScreen
+
+        self.push_screen(
+            RunsBrowserScreen(self.session, self.timers, self.options.list_interval, self.open_runs)
+        )
+
+    @guarded("watching runs")
+    def open_runs(self, run_ids: Sequence[str], show: str | None) -> None:
+        """Watch these runs; with `show`, back to the watch list with that run selected."""
+        self.add_runs(list(run_ids))
+        if show is not None:
+            while self.screen is not self.main and len(self.screen_stack) > 1:
+                self.pop_screen()
+            self.widgets.watch_list.select(show)
 
     @guarded("removing runs")
     def action_remove(self) -> None:

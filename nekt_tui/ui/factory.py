@@ -86,6 +86,7 @@ def build_app(
             bell=config.bell,
             theme=config.theme,
             log_max_lines=config.log_max_lines,
+            list_interval=config.list_interval,
         )
         return NektApp(session, options)
 

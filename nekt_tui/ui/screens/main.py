@@ -75,6 +75,20 @@ class MainScreen(Screen[None]):
             "a", "app.add", "Add", tooltip="Watch more runs: IDs, URLs or pasted text", id="add"
         ),
         Binding(
+            "b",
+            "app.pipelines",
+            "Pipelines",
+            tooltip="Every pipeline with its last run: enter watches it",
+            id="pipelines",
+        ),
+        Binding(
+            "h",
+            "app.recent_runs",
+            "Recent runs",
+            tooltip="Browse the newest runs: space selects, a watches the selection",
+            id="recent-runs",
+        ),
+        Binding(
             "d",
             "app.remove",
             "Remove",
