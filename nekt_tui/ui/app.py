@@ -549,6 +549,7 @@ class NektApp(App[int]):
     def action_help(self) -> None:
         """Show every key."""
         from nekt_tui.ui.screens.help_screen import HelpScreen, help_sections
+        from nekt_tui.ui.screens.list_screens import LIST_HELP, LIST_SECTIONS
 
         w = self.widgets
         sections = help_sections(
@@ -558,6 +559,7 @@ class NektApp(App[int]):
                 ("Watch list", w.watch_list),
                 ("Log panel", w.log_panel),
                 ("App", self),
+                *LIST_SECTIONS,
             ],
         )
         extra = [
@@ -565,5 +567,6 @@ class NektApp(App[int]):
             "Sort orders: added, status (failures first), pipeline, started (newest first).",
             "When the log panel has the focus its keys come first: / searches the log there.",
             "Every action is also in the command palette (ctrl+p).",
+            *LIST_HELP,
         ]
         self.push_screen(HelpScreen(sections, extra))

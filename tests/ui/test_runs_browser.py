@@ -139,3 +139,11 @@ async def test_hostile_pipeline_names_in_the_run_list_are_text() -> None:
         assert "\x1b" not in shown and "\x07" not in shown
         assert EVIL_SLUG not in shown
         assert app.is_running
+
+
+async def test_an_empty_run_list_says_so() -> None:
+    sim = make_sim(lambda clock: World(seed=3, clock=clock, n_runs=0), runs=[])
+    async with sim.app.run_test(size=(120, 30)) as pilot:
+        browser = await open_list(pilot, "h")
+        assert browser.problem == "The runs list is empty: no run to show yet"
+        assert "more below" not in browser.title_text()

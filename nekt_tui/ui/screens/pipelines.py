@@ -110,7 +110,10 @@ class PipelinesScreen(ListScreen):
         self.read_at = self.session.now()
         if fetch.rows or not fetch.problems:
             self.listing.set_rows(board_row(row, i) for i, row in enumerate(fetch.rows))
-        self.show_problem("; ".join(fetch.problems))
+        problems = list(fetch.problems)
+        if not fetch.rows and not problems:
+            problems.append("No pipelines: both lists are empty")
+        self.show_problem("; ".join(problems))
         self.rows_changed()
         self.schedule(self.pace)
 

@@ -108,7 +108,8 @@ class RunsBrowserScreen(ListScreen):
         )
         if self.selection:
             parts.append(f"{len(self.selection)} selected")
-        parts.append("more below" if self.more else "all read")
+        if self.page:
+            parts.append("more below" if self.more else "all read")
         if self.read_at is not None:
             parts.append(f"read {timefmt.clock_time(self.read_at)}")
         return " · ".join(parts)
@@ -137,7 +138,8 @@ class RunsBrowserScreen(ListScreen):
                 self.schedule(retry_delay(exc, self.pace, self.session.now()))
             return
         self.read_at = self.session.now()
-        self.show_problem("")
+        empty = number == 1 and not page.results and not self.rows
+        self.show_problem("The runs list is empty: no run to show yet" if empty else "")
         self._merge([run_row(run) for run in page.results], on_top=number == 1)
         if number == 1:
             if not self.page:

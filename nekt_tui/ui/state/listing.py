@@ -118,7 +118,8 @@ def took_text(row: ListRow, now: datetime) -> str:
 
 
 def next_fire_text(triggers: Sequence[PipelineTrigger], now: datetime) -> str:
-    """When the pipeline's triggers fire next: `in 12m`, `on event`, `manual` (none)."""
+    """When the pipeline's triggers fire next: `in 12m`, `on event`, or `manual` (no cron
+    or event trigger)."""
     fires: list[datetime] = []
     cron = False
     for trigger in triggers:
@@ -133,7 +134,7 @@ def next_fire_text(triggers: Sequence[PipelineTrigger], now: datetime) -> str:
         return "on event"
     if cron:
         return "bad cron"
-    return "manual" if not triggers else "—"
+    return "manual"  # no trigger, or only manual and API ones
 
 
 # ---- filter and sort --------------------------------------------------------------------
