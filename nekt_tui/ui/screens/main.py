@@ -82,13 +82,6 @@ class MainScreen(Screen[None]):
             id="pipelines",
         ),
         Binding(
-            "h",
-            "app.recent_runs",
-            "Recent runs",
-            tooltip="Browse the newest runs: space selects, a watches the selection",
-            id="recent-runs",
-        ),
-        Binding(
             "d",
             "app.remove",
             "Remove",
@@ -101,6 +94,13 @@ class MainScreen(Screen[None]):
             "Filter",
             tooltip="Show only runs matching text or status:failed",
             id="filter",
+        ),
+        Binding(
+            "h",
+            "app.recent_runs",
+            "Recent runs",
+            tooltip="Browse the newest runs: space selects, a watches the selection",
+            id="recent-runs",
         ),
         Binding(
             "s", "app.sort", "Sort", tooltip="Sort by added, status, pipeline, started", id="sort"
