@@ -14,6 +14,7 @@ from nekt_tui.ui.screens.main import MainScreen
 from nekt_tui.ui.screens.pipelines import PipelinesScreen
 
 from .conftest import HOSTILE_SLUG, Sim, make_sim, until_started
+from .test_logpanel_screen import screen_lines
 
 
 async def open_list(pilot: Pilot[Any], key: str, reads: int = 1) -> ListScreen:
@@ -199,7 +200,22 @@ async def test_hostile_slugs_are_shown_as_text() -> None:
         shown = "\n".join(lines(board))
         assert HOSTILE_SLUG in shown
         assert "evil--pipe" in shown and "\x1b" not in shown
+        on_screen = "\n".join(screen_lines(app))
+        assert HOSTILE_SLUG in on_screen and "evil--pipe" in on_screen
         board.table.focus()
         await pilot.click("#board-table", offset=(4, 3))  # a click on the slug does nothing
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, PipelinesScreen)
+
+
+async def test_times_on_the_board_move_with_the_app_clock() -> None:
+    sim = make_sim(runs=[])
+    async with sim.app.run_test(size=(120, 30)) as pilot:
+        await sim.advance(pilot, 41)
+        await open_list(pilot, "b")
+        before = [line for line in screen_lines(sim.app) if "zendesk-to-catalog" in line]
+        await sim.advance(pilot, 5)  # no read of the lists in between (30 s pace)
+        await pilot.pause()
+        after = [line for line in screen_lines(sim.app) if "zendesk-to-catalog" in line]
+        assert len(before) == len(after) == 1
+        assert "51s ago" in before[0] and "56s ago" in after[0]

@@ -131,6 +131,15 @@ class ListScreen(Screen[None]):
         self.show_title()
         self.show_problem("")
         self.read_now()
+        self.timers.call_later(1.0, self._tick)
+
+    def _tick(self) -> None:
+        """Once a second of the app's clock while the screen is up: "3m ago" and a
+        running pipeline's time move (only the lines on screen are drawn again)."""
+        if self._closed:
+            return
+        self.table.refresh()
+        self.timers.call_later(1.0, self._tick)
 
     def on_unmount(self) -> None:
         """No more reads once the screen is gone."""
