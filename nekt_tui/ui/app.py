@@ -393,6 +393,8 @@ class NektApp(App[int]):
             while self.screen is not self.main and len(self.screen_stack) > 1:
                 self.pop_screen()
             self.widgets.watch_list.select(show)
+            if self.model.index_of(show) is None:
+                self.say("Watching it, but the filter hides it (/ changes the filter)")
 
     @guarded("removing runs")
     def action_remove(self) -> None:
