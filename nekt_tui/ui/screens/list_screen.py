@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from nekt_tui.sanitize import sanitize
 from nekt_tui.ui.state.listing import Listing, ListRow
 from nekt_tui.ui.state.session import WatchSession
 from nekt_tui.ui.state.timers import ClockTimers
@@ -202,6 +203,7 @@ class ListScreen(Screen[None]):
 
     def show_problem(self, line: str) -> None:
         """Show one line saying what went wrong ("" hides it)."""
+        line = sanitize(line, single_line=True)  # a list's problem may quote the server
         self.problem = line
         box = self.query_one(f"#{self.prefix}-problem", Static)
         box.display = bool(line)

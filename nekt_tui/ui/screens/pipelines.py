@@ -100,11 +100,10 @@ class PipelinesScreen(ListScreen):
         source = self.source("list_pipelines")
         if source is None:
             return
-        now = self.session.now()
         try:
             fetch = await fetch_pipelines(cast("PipelineLister", source))
         except Exception as exc:  # a 429 (raised at once), or anything unforeseen
-            self.show_problem(fetch_problem(self.what, exc, now))
+            self.show_problem(fetch_problem(self.what, exc))
             self.schedule(retry_delay(exc, self.pace, self.session.now()))
             return
         self.read_at = self.session.now()

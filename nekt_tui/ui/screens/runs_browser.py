@@ -125,7 +125,6 @@ class RunsBrowserScreen(ListScreen):
         if source is None:
             return
         list_runs = source.list_runs  # type: ignore[attr-defined]
-        now = self.session.now()
         try:
             page = await list_runs(number, PAGE_SIZE)
         except Exception as exc:
@@ -133,7 +132,7 @@ class RunsBrowserScreen(ListScreen):
                 self.more = False  # DRF answers 404 for a page past the last
                 self.show_title()
                 return
-            self.show_problem(fetch_problem(self.what, exc, now))
+            self.show_problem(fetch_problem(self.what, exc))
             if number == 1:
                 self.schedule(retry_delay(exc, self.pace, self.session.now()))
             return

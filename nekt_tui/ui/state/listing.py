@@ -223,8 +223,13 @@ class Listing:
         return bool(self._filter)
 
 
-def fetch_problem(what: str, exc: BaseException, now: datetime) -> str:
-    """One line for a list that could not be read at all (`what`: "the runs list")."""
+def fetch_problem(what: str, exc: BaseException) -> str:
+    """One line for a list that could not be read at all (`what`: "the runs list"): the
+    error may quote the server, so the line is sanitised."""
+    return sanitize(_problem(what, exc), single_line=True)
+
+
+def _problem(what: str, exc: BaseException) -> str:
     if isinstance(exc, RateLimitedError):
         wait = exc.retry_after
         when = f"after {timefmt.clock_time(exc.until)}" if exc.until is not None else "later"
