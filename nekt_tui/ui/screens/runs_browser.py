@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar, Protocol, cast
 
 from textual import on
 from textual.binding import Binding, BindingType
 
 from nekt_tui.api.errors import NektError
+from nekt_tui.api.models import RunPage
 from nekt_tui.discover.pipelines import status_of
 from nekt_tui.ui import timefmt
-from nekt_tui.ui.screens.list_screen import ListScreen
+from nekt_tui.ui.screens.list_screen import ListScreen, OpenRuns
 from nekt_tui.ui.state.listing import (
     ListRow,
     fetch_problem,
@@ -25,11 +26,22 @@ from nekt_tui.ui.state.listing import (
     started_text,
     took_text,
 )
+from nekt_tui.ui.state.session import WatchSession
+from nekt_tui.ui.state.timers import ClockTimers
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.list_table import Column, ListTable
 
 #: Runs asked for per page (a server may send fewer).
 PAGE_SIZE = 50
+
+
+class RunLister(Protocol):
+    """What the browser needs of the client (`NektClient`)."""
+
+    async def list_runs(self, page: int = 1, page_size: int = 50) -> RunPage:
+        """One page of `GET /api/v1/runs/`."""
+        ...
+
 
 BROWSER_COLUMNS = (
     Column("pipeline"),
@@ -77,8 +89,14 @@ class RunsBrowserScreen(ListScreen):
         ),
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        session: WatchSession,
+        timers: ClockTimers,
+        list_interval: float,
+        open_runs: OpenRuns,
+    ) -> None:
+        super().__init__(session, timers, list_interval, open_runs)
         #: Every run read so far, by ID, in the order shown.
         self.rows: dict[str, ListRow] = {}
         #: The last page read (0: none yet), and whether the API has more.
@@ -124,7 +142,7 @@ class RunsBrowserScreen(ListScreen):
         source = self.source("list_runs")
         if source is None:
             return
-        list_runs = source.list_runs  # type: ignore[attr-defined]
+        list_runs = cast("RunLister", source).list_runs
         try:
             page = await list_runs(number, PAGE_SIZE)
         except Exception as exc:
