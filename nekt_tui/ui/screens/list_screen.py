@@ -94,7 +94,7 @@ class ListScreen(Screen[None]):
         self.reading = False
         #: When the list was last read (None: not yet).
         self.read_at: datetime | None = None
-        self._closed = False
+        self._gone = False
         self._generation = 0
 
     # ---- layout -----------------------------------------------------------------------
@@ -137,14 +137,14 @@ class ListScreen(Screen[None]):
     def _tick(self) -> None:
         """Once a second of the app's clock while the screen is up: "3m ago" and a
         running pipeline's time move (only the lines on screen are drawn again)."""
-        if self._closed:
+        if self._gone:
             return
         self.table.refresh()
         self.timers.call_later(1.0, self._tick)
 
     def on_unmount(self) -> None:
         """No more reads once the screen is gone."""
-        self._closed = True
+        self._gone = True
 
     # ---- reading the list -------------------------------------------------------------
 
@@ -154,7 +154,7 @@ class ListScreen(Screen[None]):
 
     def read_now(self) -> None:
         """Read the list now in the background, unless a read is already on its way."""
-        if self.reading or self._closed:
+        if self.reading or self._gone:
             return
         self.reading = True
         self._generation += 1  # any timer armed before now is stale
@@ -174,7 +174,7 @@ class ListScreen(Screen[None]):
         generation = self._generation
 
         def due() -> None:
-            if generation == self._generation and not self._closed:
+            if generation == self._generation and not self._gone:
                 self.read_now()
 
         self.timers.call_later(delay, due)
