@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -62,6 +62,8 @@ FRAME = 1 / 30
 #: help line is the binding's tooltip and its keys in force (`screens/main.py`).
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("add", "Add runs"),
+    ("pipelines", "Pipelines board"),
+    ("recent-runs", "Recent runs"),
     ("remove", "Remove run"),
     ("remove-finished", "Remove finished runs"),
     ("undo", "Undo remove"),
@@ -84,7 +86,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 def key_classes() -> list[type[DOMNode]]:
     """The classes whose bindings a `[keys]` table may remap (their ids are unique)."""
-    return [MainScreen, WatchList, LogPanel, NektApp]
+    from nekt_tui.ui.screens.list_screens import LIST_KEY_CLASSES
+
+    return [MainScreen, WatchList, LogPanel, NektApp, *LIST_KEY_CLASSES]
 
 
 def check_keys(keymap: Mapping[str, str]) -> dict[str, str]:
@@ -395,6 +399,35 @@ class NektApp(App[int]):
             self.list_changed()
             self.widgets.watch_list.select(new[0])
 
+    @guarded("opening the pipelines board")
+    def action_pipelines(self) -> None:
+        """Every pipeline with its last run (`screens/pipelines.py`)."""
+        from nekt_tui.ui.screens.list_screens import PipelinesScreen
+
+        self.push_screen(
+            PipelinesScreen(self.session, self.timers, self.options.list_interval, self.open_runs)
+        )
+
+    @guarded("opening the recent runs")
+    def action_recent_runs(self) -> None:
+        """The newest runs, page by page (`screens/runs_browser.py`)."""
+        from nekt_tui.ui.screens.list_screens import RunsBrowserScreen
+
+        self.push_screen(
+            RunsBrowserScreen(self.session, self.timers, self.options.list_interval, self.open_runs)
+        )
+
+    @guarded("watching runs")
+    def open_runs(self, run_ids: Sequence[str], show: str | None) -> None:
+        """Watch these runs; with `show`, back to the watch list with that run selected."""
+        self.add_runs(list(run_ids))
+        if show is not None:
+            while self.screen is not self.main and len(self.screen_stack) > 1:
+                self.pop_screen()
+            self.widgets.watch_list.select(show)
+            if self.model.index_of(show) is None:
+                self.say("Watching it, but the filter hides it (/ changes the filter)")
+
     @guarded("removing runs")
     def action_remove(self) -> None:
         """Stop watching the marked runs, else the selected one (one u brings them back)."""
@@ -574,6 +607,7 @@ class NektApp(App[int]):
     def action_help(self) -> None:
         """Show every key."""
         from nekt_tui.ui.screens.help_screen import HelpScreen, help_sections
+        from nekt_tui.ui.screens.list_screens import LIST_HELP, LIST_SECTIONS
 
         w = self.widgets
         sections = help_sections(
@@ -583,6 +617,7 @@ class NektApp(App[int]):
                 ("Watch list", w.watch_list),
                 ("Log panel", w.log_panel),
                 ("App", self),
+                *LIST_SECTIONS,
             ],
         )
         extra = [
@@ -590,5 +625,6 @@ class NektApp(App[int]):
             "Sort orders: added, status (failures first), pipeline, started (newest first).",
             "When the log panel has the focus its keys come first: / searches the log there.",
             "Every action is also in the command palette (ctrl+p).",
+            *LIST_HELP,
         ]
         self.push_screen(HelpScreen(sections, extra))

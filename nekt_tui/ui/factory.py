@@ -97,6 +97,7 @@ def build_app(
             theme=config.theme,
             log_max_lines=config.log_max_lines,
             profile=None if demo else config.profile,
+            list_interval=config.list_interval,
         )
         return NektApp(session, options)
 

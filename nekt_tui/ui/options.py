@@ -24,3 +24,5 @@ class AppOptions:
     log_max_lines: int = 500_000
     #: Seconds between redraws of moving text; None: only `tick()` calls (tests).
     tick_interval: float | None = 1.0
+    #: Seconds between two reads of the pipelines board's and the runs browser's lists.
+    list_interval: float = 30.0

@@ -19,11 +19,13 @@ from nekt_tui.ui.keymap import bindings_in_force
 Section = tuple[str, list[tuple[str, str]]]
 
 
-def binding_rows(app: App[Any], node: DOMNode) -> list[tuple[str, str]]:
-    """(keys, description) for each described binding of `node`, keys joined with commas:
-    the keys in force (a `[keys]` entry in the config moves them)."""
+def binding_rows(app: App[Any], node: DOMNode | type[DOMNode]) -> list[tuple[str, str]]:
+    """(keys, description) for each described binding of `node` (a node, or a class of
+    nodes not shown yet), keys joined with commas: the keys in force (a `[keys]` entry in
+    the config moves them)."""
+    cls = node if isinstance(node, type) else type(node)
     by_action: dict[str, tuple[list[str], str]] = {}
-    for bindings in bindings_in_force(app, type(node)).key_to_bindings.values():
+    for bindings in bindings_in_force(app, cls).key_to_bindings.values():
         for binding in bindings:
             if not binding.description:
                 continue
@@ -34,8 +36,10 @@ def binding_rows(app: App[Any], node: DOMNode) -> list[tuple[str, str]]:
     return [(", ".join(keys), description) for keys, description in by_action.values()]
 
 
-def help_sections(app: App[Any], parts: Iterable[tuple[str, DOMNode | None]]) -> list[Section]:
-    """One section per titled node that has described bindings."""
+def help_sections(
+    app: App[Any], parts: Iterable[tuple[str, DOMNode | type[DOMNode] | None]]
+) -> list[Section]:
+    """One section per titled node (or class of nodes) that has described bindings."""
     sections: list[Section] = []
     for title, node in parts:
         if node is None:

@@ -75,6 +75,13 @@ class MainScreen(Screen[None]):
             "a", "app.add", "Add", tooltip="Watch more runs: IDs, URLs or pasted text", id="add"
         ),
         Binding(
+            "b",
+            "app.pipelines",
+            "Pipelines",
+            tooltip="Every pipeline with its last run: enter watches it",
+            id="pipelines",
+        ),
+        Binding(
             "d",
             "app.remove",
             "Remove",
@@ -87,6 +94,13 @@ class MainScreen(Screen[None]):
             "Filter",
             tooltip="Show only runs matching text or status:failed",
             id="filter",
+        ),
+        Binding(
+            "h",
+            "app.recent_runs",
+            "Recent runs",
+            tooltip="Browse the newest runs: space selects, a watches the selection",
+            id="recent-runs",
         ),
         Binding(
             "s", "app.sort", "Sort", tooltip="Sort by added, status, pipeline, started", id="sort"
