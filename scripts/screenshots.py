@@ -51,6 +51,8 @@ SHOTS = (
     Shot("demo-160x48-nord", (160, 48), theme="nord"),
     Shot("demo-120x40-light", (120, 40), theme="textual-light"),
     Shot("help-100x40", (100, 40), keys=("question_mark",)),
+    Shot("pipelines-160x48", (160, 48), keys=("b",)),
+    Shot("runs-160x48", (160, 48), keys=("h",)),
 )
 
 
@@ -74,7 +76,8 @@ async def render(shot: Shot) -> str:
         await pilot.pause()
         if shot.keys:
             await pilot.press(*shot.keys)
-            await pilot.pause()
+            for _ in range(20):  # a list screen reads its first page from the simulator
+                await pilot.pause()
         await pilot.wait_for_scheduled_animations()
         return app.export_screenshot(title=f"nekt-tui --demo  ({shot.size[0]}x{shot.size[1]})")
 
