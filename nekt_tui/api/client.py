@@ -40,7 +40,8 @@ from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.lists import JsonPage, PipelineKind, PipelinePage, list_params
 from nekt_tui.api.models import Run, RunPage
 from nekt_tui.api.proxy import transport_for
-from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, read_body
+from nekt_tui.api.encoding import ACCEPT_ENCODING
+from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, Mark, Unchanged, read_body
 from nekt_tui.api.redact import Redactor
 from nekt_tui.api.scrub import scrub_model
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
@@ -63,6 +64,8 @@ PATIENT_TIMEOUT = 120.0
 PATIENT_DEADLINE = 300.0
 #: GET requests kept ready to send (one per run polled); the cache starts over past this.
 _REQUEST_CACHE_SIZE = 4096
+#: Answer sizes kept (one per run or list path); the record starts over past this.
+_SIZES_KEPT = 1 << 16
 
 
 def api_key_problem(api_key: str) -> str | None:
@@ -100,6 +103,11 @@ class NektClient:
     exact scans, and nothing copied when none is found).
     Each request is logged at DEBUG on `nekt_tui.api.client`: method, path, status,
     bytes and milliseconds, or the failure's type; never the key or a header.
+
+    Bytes: requests ask for gzip (`encoding.py`); `received_bytes` counts every byte
+    received on the wire and `last_size(run_id)` is the size of a run's last answer
+    (the bandwidth budget reads both: `watch/bandwidth.py`). A run's large answer that is
+    byte for byte the last one is not decoded or parsed again (`reading.Mark`).
     """
 
     def __init__(
@@ -149,7 +157,12 @@ class NektClient:
         # httpx cannot put such a key in a header (a UnicodeEncodeError, or a request h11
         # refuses): nothing is sent, and every request says why in one line.
         self._key_error = UnusableApiKeyError() if api_key_problem(api_key) else None
-        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        # httpx would send `gzip, deflate`; the client decodes itself (`encoding.py`).
+        headers = {
+            "user-agent": USER_AGENT,
+            "accept": "application/json",
+            "accept-encoding": ACCEPT_ENCODING,
+        }
         if self._key_error is None:
             headers["x-api-key"] = api_key
         # Requests go straight to the transport (`handle_async_request`), with the headers
@@ -177,6 +190,12 @@ class NektClient:
         # read by a transport, so one per run is sent again on every poll, instead of
         # validating the ID and parsing the URL and headers each time.
         self._run_gets: dict[str, tuple[str, httpx.Request]] = {}
+        #: Every byte received on the wire so far (answers, errors, list pages).
+        self.received_bytes = 0
+        # Run ID (or list path) -> bytes on the wire of its last answer.
+        self._sizes: dict[str, int] = {}
+        # Run ID -> the mark of its last large answer and the run parsed from it.
+        self._marks: dict[str, tuple[Mark, Run]] = {}
 
     def __repr__(self) -> str:
         return f"NektClient(base_url={self.base_url!r}, api_key=<hidden>)"
@@ -204,6 +223,11 @@ class NektClient:
     def redact(self, text: str) -> str:
         """`text` with the key, its encodings and token-looking values `[redacted]`."""
         return self._redactor.redact(text)
+
+    def last_size(self, key: str) -> int | None:
+        """Bytes on the wire of the last answer for a run ID as polled (or a list path
+        such as `/api/v1/runs/`, for its last page); None before any."""
+        return self._sizes.get(key)
 
     def clear_rate_limit(self) -> None:
         """Forget the Retry-After window, so the next request is sent (a user's explicit
@@ -236,7 +260,8 @@ class NektClient:
         if patient:
             request = self._build("GET", f"/api/v1/runs/{rid}/", patient=True)
             deadline = self._patient_deadline
-        return self._same_run(await self._request(Run, request, rid, deadline), rid)
+        run = await self._request(Run, request, rid, deadline, mark=True)
+        return self._same_run(run, rid)
 
     async def get_run_with_json(
         self, run_id: str, *, patient: bool = False
@@ -324,7 +349,13 @@ class NektClient:
         return self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * 2**attempt))
 
     async def _request(
-        self, model: type[M], request: httpx.Request, run_id: str | None, deadline: float
+        self,
+        model: type[M],
+        request: httpx.Request,
+        run_id: str | None,
+        deadline: float,
+        *,
+        mark: bool = False,
     ) -> M:
         if self._key_error is not None:
             raise self._key_error
@@ -333,7 +364,7 @@ class NektClient:
         for attempt in range(tries):
             self._check_rate_limit()
             try:
-                return await self._once(model, request, run_id, deadline)
+                return await self._once(model, request, run_id, deadline, mark)
             except (ServerError, ApiUnreachableError) as exc:
                 if attempt + 1 >= tries:
                     raise
@@ -354,7 +385,12 @@ class NektClient:
         self._blocked_until = None
 
     async def _once(
-        self, model: type[M], request: httpx.Request, run_id: str | None, seconds: float
+        self,
+        model: type[M],
+        request: httpx.Request,
+        run_id: str | None,
+        seconds: float,
+        mark: bool = False,
     ) -> M:
         """One exchange: send, read within bounds, parse. Every failure is a NektError."""
         if self._http.is_closed:
@@ -367,13 +403,14 @@ class NektClient:
                 # cancel it saw: the deadline cancels a task of the exchange's own instead
                 # of the caller's (a task per request: dearer, so only where needed).
                 exchange = asyncio.ensure_future(
-                    self._exchange(model, request, run_id, deadline, answered)
+                    self._exchange(model, request, run_id, deadline, answered, mark)
                 )
                 deadline.watch(exchange)
                 result = await exchange
             else:
-                result = await self._exchange(model, request, run_id, deadline, answered)
+                result = await self._exchange(model, request, run_id, deadline, answered, mark)
         except BaseException as exc:
+            self._count(request, run_id, deadline)
             error = self._error(exc, deadline)
             status = answered[0] if answered else None
             if log.isEnabledFor(logging.DEBUG):
@@ -381,9 +418,18 @@ class NektClient:
             if error is None or error is exc:
                 raise
             raise error from None
+        self._count(request, run_id, deadline)
         if log.isEnabledFor(logging.DEBUG):
             self._log(request, answered[0] if answered else None, deadline, None)
         return result
+
+    def _count(self, request: httpx.Request, run_id: str | None, deadline: Deadline) -> None:
+        """Keep the bytes an exchange received (for the bandwidth budget)."""
+        self.received_bytes += deadline.received
+        sizes = self._sizes
+        if len(sizes) >= _SIZES_KEPT:
+            sizes.clear()
+        sizes[run_id if run_id is not None else request.url.path] = deadline.received
 
     async def _exchange(
         self,
@@ -392,23 +438,43 @@ class NektClient:
         run_id: str | None,
         deadline: Deadline,
         answered: list[int],
+        mark: bool = False,
     ) -> M:
-        """Send, read within bounds, parse and scrub (see `_once`)."""
+        """Send, read within bounds, parse and scrub (see `_once`). `mark`: a run's
+        answer, not parsed again when it is its last large one over again."""
+        seen = self._marks.get(run_id) if mark and run_id is not None else None
         try:
             if self.read_only and request.method != "GET":
                 raise ReadOnlyError(request.method, request.url.path)
             response = await self._transport.handle_async_request(request)
             answered.append(response.status_code)
             try:
-                content = await read_body(response, self.max_response_bytes, deadline)
+                content = await read_body(
+                    response,
+                    self.max_response_bytes,
+                    deadline,
+                    marked=mark,
+                    known=None if seen is None else seen[0],
+                )
             finally:
                 await response.aclose()
         finally:
             deadline.stop()
+        if isinstance(content, Unchanged):
+            assert seen is not None
+            return seen[1]  # type: ignore[return-value]  # a Run, as `mark` says
         self._check_status(response, content, run_id)
         result = parse(model, content, response.headers.get("content-type"), self.redact)
         del content  # a big log is not held twice while it is scrubbed
-        return scrub_model(result, self._redactor)
+        result = scrub_model(result, self._redactor)
+        if mark and run_id is not None:
+            if deadline.mark is not None and isinstance(result, Run):
+                if len(self._marks) >= _REQUEST_CACHE_SIZE:
+                    self._marks.clear()
+                self._marks[run_id] = (deadline.mark, result)
+            else:
+                self._marks.pop(run_id, None)
+        return result
 
     def _error(self, exc: BaseException, deadline: Deadline) -> NektError | None:
         """The NektError `exc` stands for; None for a cancellation that is not ours (or
