@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from nekt_tui import __version__
 from nekt_tui.api.answers import MAX_RETRY_AFTER, detail, parse, parse_retry_after, shown
 from nekt_tui.api.as_sent import RunJson, hide_token, run_from_json
+from nekt_tui.api.encoding import ACCEPT_ENCODING
 from nekt_tui.api.errors import (
     ApiUnreachableError,
     AuthenticationError,
@@ -40,7 +41,6 @@ from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.lists import JsonPage, PipelineKind, PipelinePage, list_params
 from nekt_tui.api.models import Run, RunPage
 from nekt_tui.api.proxy import transport_for
-from nekt_tui.api.encoding import ACCEPT_ENCODING
 from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, Mark, Unchanged, read_body
 from nekt_tui.api.redact import Redactor
 from nekt_tui.api.scrub import scrub_model

@@ -52,9 +52,7 @@ class Mark:
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, Mark)
-            and self.length == other.length
-            and self.digest == other.digest
+            isinstance(other, Mark) and self.length == other.length and self.digest == other.digest
         )
 
     __hash__ = None  # type: ignore[assignment]
