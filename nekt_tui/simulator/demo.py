@@ -187,3 +187,31 @@ def add_background_runs(world: RunBuilder, n: int) -> None:
         for i, run in enumerate(pipe.runs):  # already in creation order
             run.number = start + i
         pipe.next_number = start + len(pipe.runs)
+
+
+#: Bytes a log line takes in a run's JSON body, on average (measured on the generated logs).
+_LINE_BYTES = 101
+
+
+def add_big_log_run(
+    world: RunBuilder,
+    mb: float,
+    *,
+    lines_per_second: float = 5.0,
+    running_for: float = 3600.0,
+    pipeline: str | None = None,
+) -> str:
+    """Add one run whose log is already about `mb` MB and keeps growing by
+    `lines_per_second` for `running_for` more seconds, then succeeds; returns its ID.
+
+    The answer a bandwidth budget is for (`nekt-tui simulate --big-log-mb 20`)."""
+    lines = mb * 1_000_000 / _LINE_BYTES
+    ago = lines / lines_per_second
+    return world.add_run(
+        [("running", ago + running_for)],
+        "success",
+        pipeline=pipeline,
+        shape="nested",
+        ago=ago,
+        lines_per_second=lines_per_second,
+    )
