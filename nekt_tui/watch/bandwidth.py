@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 #: From this many bytes on the wire, an answer is large (paced if the budget needs it).
-LARGE = 256 * 1024
+LARGE = 64 * 1024
 #: Seconds of traffic the background rate is measured over.
 WINDOW = 10.0
 #: The least share of the budget the large answers get together.
