@@ -36,9 +36,9 @@ def test_small_answers_keep_their_interval_and_large_ones_share_the_rest() -> No
     answered(budget, source, "medium", 100_000)  # 50 KB/s at 2 s: under an equal share
     assert budget.interval("small", 2.0) == 2.0
     assert budget.interval("medium", 2.0) == 2.0
-    # The rest (1 MB/s less the medium run's 50 KB/s and the small one's 2 KB in the last
-    # second) is the large run's: about 21 s.
-    assert budget.interval("big", 2.0) == pytest.approx(20_000_000 / 948_000)
+    # The rest (1 MB/s less the medium run's 50 KB/s; the first answer seen only starts
+    # the count of all bytes) is the large run's: about 21 s.
+    assert budget.interval("big", 2.0) == pytest.approx(20_000_000 / 950_000)
     assert budget.pacing("small", 2.0) is None
     paced = budget.pacing("big", 2.0)
     assert isinstance(paced, Pacing) and paced.size == 20_000_000
