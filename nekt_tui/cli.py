@@ -224,7 +224,13 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
         if name == "status":
             return await run_status(args, source, sys.stdout, log_file=logged)
         return await run_wait(
-            args, source, SystemClock(), sys.stdout, run_list=config.run_list, log_file=logged
+            args,
+            source,
+            SystemClock(),
+            sys.stdout,
+            run_list=config.run_list,
+            log_file=logged,
+            max_bandwidth=config.max_bandwidth,
         )
 
 

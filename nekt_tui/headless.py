@@ -392,10 +392,12 @@ async def run_wait(
     err: TextIO | None = None,
     run_list: bool = True,
     log_file: Path | None = None,
+    max_bandwidth: float = 0,
 ) -> int:
     """`nekt-tui wait`: print each status change until every run is terminal.
 
-    `run_list`: let pages of the run list stand in for polls (the `run_list` setting)."""
+    `run_list`: let pages of the run list stand in for polls (the `run_list` setting);
+    `max_bandwidth`: the bandwidth budget, bytes/s (0: none)."""
     err = err or sys.stderr
     try:
         ids = parse_ids(args.run_ids)
@@ -409,6 +411,7 @@ async def run_wait(
         interval=args.interval or 2.0,
         waiting_interval=args.interval or 5.0,
         sweep=run_list,
+        max_bandwidth=max_bandwidth,
     )
     timer: asyncio.Task[None] | None = None
     if args.timeout is not None:

@@ -67,7 +67,11 @@ def build_app(
     clock = clock or SystemClock()
     initial_ids = parse_run_ids(initial_text) if initial_text else []
     settings = PollSettings(
-        config.interval, config.waiting_interval, config.concurrency, config.run_list
+        config.interval,
+        config.waiting_interval,
+        config.concurrency,
+        config.run_list,
+        max_bandwidth=config.max_bandwidth,
     )
 
     def make(*, host: str, demo: bool = False, **backend: Any) -> NektApp:

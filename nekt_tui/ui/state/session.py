@@ -171,6 +171,7 @@ class WatchSession:
                 waiting_interval=self._polling.waiting_interval,
                 concurrency=self._settings.concurrency,
                 sweep=self._settings.run_list,
+                max_bandwidth=self._settings.max_bandwidth,
                 on_event=lambda event: view.view.on_engine_event(event),
                 rng=self._rng,
             )
