@@ -26,6 +26,7 @@ from nekt_tui.ui.state.store import RunStore, follow_elsewhere
 from nekt_tui.watch.events import Event
 
 if TYPE_CHECKING:
+    from nekt_tui.watch.bandwidth import Pacing
     from nekt_tui.watch.engine import RunSource
     from nekt_tui.watch.scheduler import Scheduler
 
@@ -98,6 +99,7 @@ class WatchSession:
         #: Set on the first faster/slower, from the intervals then in force.
         self._ladder: IntervalLadder | None = None
         self.model.fresh_source = self._fresh_at
+        self.model.pace_source = self._pacing_of
         if problem is not None:
             self.conn.kind = ConnKind.NO_KEY
             self.conn.message = problem
@@ -123,6 +125,10 @@ class WatchSession:
         if run_id not in self.scheduler:
             return None
         return self.scheduler.state(run_id).last_success
+
+    def _pacing_of(self, run_id: str) -> Pacing | None:
+        pacing = getattr(self.scheduler, "pacing", None)  # not before polling starts
+        return pacing(run_id) if callable(pacing) else None
 
     def next_due(self, run_id: str) -> datetime | None:
         """When the engine polls `run_id` next (None: not polled)."""
