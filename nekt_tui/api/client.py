@@ -34,11 +34,12 @@ from nekt_tui.api.errors import (
     ReadOnlyError,
     RunNotFoundError,
     ServerError,
-    SlowAnswerError,
     UnusableApiKeyError,
 )
+from nekt_tui.api.exchange_log import as_error, log_exchange
 from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.lists import JsonPage, PipelineKind, PipelinePage, list_params
+from nekt_tui.api.memo import AnswerMemo
 from nekt_tui.api.models import Run, RunPage
 from nekt_tui.api.proxy import transport_for
 from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, Mark, Unchanged, read_body
@@ -64,8 +65,6 @@ PATIENT_TIMEOUT = 120.0
 PATIENT_DEADLINE = 300.0
 #: GET requests kept ready to send (one per run polled); the cache starts over past this.
 _REQUEST_CACHE_SIZE = 4096
-#: Answer sizes kept (one per run or list path); the record starts over past this.
-_SIZES_KEPT = 1 << 16
 
 
 def api_key_problem(api_key: str) -> str | None:
@@ -190,12 +189,8 @@ class NektClient:
         # read by a transport, so one per run is sent again on every poll, instead of
         # validating the ID and parsing the URL and headers each time.
         self._run_gets: dict[str, tuple[str, httpx.Request]] = {}
-        #: Every byte received on the wire so far (answers, errors, list pages).
-        self.received_bytes = 0
-        # Run ID (or list path) -> bytes on the wire of its last answer.
-        self._sizes: dict[str, int] = {}
-        # Run ID -> the mark of its last large answer and the run parsed from it.
-        self._marks: dict[str, tuple[Mark, Run]] = {}
+        # Bytes received, and each run's last answer worth keeping (marks, ETags).
+        self._memo = AnswerMemo()
 
     def __repr__(self) -> str:
         return f"NektClient(base_url={self.base_url!r}, api_key=<hidden>)"
@@ -224,10 +219,20 @@ class NektClient:
         """`text` with the key, its encodings and token-looking values `[redacted]`."""
         return self._redactor.redact(text)
 
+    @property
+    def received_bytes(self) -> int:
+        """Every byte received on the wire so far (answers, errors, list pages)."""
+        return self._memo.received_bytes
+
+    @property
+    def conditional(self) -> bool | None:
+        """Whether the server honours `If-None-Match` (None: not known; see `memo.py`)."""
+        return self._memo.conditional
+
     def last_size(self, key: str) -> int | None:
         """Bytes on the wire of the last answer for a run ID as polled (or a list path
         such as `/api/v1/runs/`, for its last page); None before any."""
-        return self._sizes.get(key)
+        return self._memo.last_size(key)
 
     def clear_rate_limit(self) -> None:
         """Forget the Retry-After window, so the next request is sent (a user's explicit
@@ -411,25 +416,21 @@ class NektClient:
                 result = await self._exchange(model, request, run_id, deadline, answered, mark)
         except BaseException as exc:
             self._count(request, run_id, deadline)
-            error = self._error(exc, deadline)
+            error = as_error(exc, self.host, deadline)
             status = answered[0] if answered else None
             if log.isEnabledFor(logging.DEBUG):
-                self._log(request, status, deadline, error or exc)
+                log_exchange(request, status, deadline, error or exc)
             if error is None or error is exc:
                 raise
             raise error from None
         self._count(request, run_id, deadline)
         if log.isEnabledFor(logging.DEBUG):
-            self._log(request, answered[0] if answered else None, deadline, None)
+            log_exchange(request, answered[0] if answered else None, deadline, None)
         return result
 
     def _count(self, request: httpx.Request, run_id: str | None, deadline: Deadline) -> None:
         """Keep the bytes an exchange received (for the bandwidth budget)."""
-        self.received_bytes += deadline.received
-        sizes = self._sizes
-        if len(sizes) >= _SIZES_KEPT:
-            sizes.clear()
-        sizes[run_id if run_id is not None else request.url.path] = deadline.received
+        self._memo.count(run_id if run_id is not None else request.url.path, deadline.received)
 
     async def _exchange(
         self,
@@ -441,8 +442,44 @@ class NektClient:
         mark: bool = False,
     ) -> M:
         """Send, read within bounds, parse and scrub (see `_once`). `mark`: a run's
-        answer, not parsed again when it is its last large one over again."""
-        seen = self._marks.get(run_id) if mark and run_id is not None else None
+        poll, not parsed again when its answer is its last one over again (`memo.py`)."""
+        if not mark or run_id is None:
+            return (await self._answer(model, request, run_id, deadline, answered, None))[0]
+        memo = self._memo
+        sent = memo.if_none_match(run_id)
+        if sent is not None:
+            headers = httpx.Headers(request.headers)
+            headers["if-none-match"] = sent
+            request = httpx.Request(
+                "GET", request.url, headers=headers, extensions=request.extensions
+            )
+        known = memo.mark(run_id)
+        try:
+            result, response, same = await self._answer(
+                model, request, run_id, deadline, answered, known
+            )
+        except BaseException:
+            memo.answered(run_id, sent, answered[0] if answered else None)
+            raise
+        status, etag = response.status_code, response.headers.get("etag")
+        if same:  # byte for byte the last answer (its ETag too, if it has one)
+            memo.answered(run_id, sent, status, etag, known, memo.run(run_id))
+        else:
+            run = result if isinstance(result, Run) else None
+            memo.answered(run_id, sent, status, etag, deadline.mark, run)
+        return result
+
+    async def _answer(
+        self,
+        model: type[M],
+        request: httpx.Request,
+        run_id: str | None,
+        deadline: Deadline,
+        answered: list[int],
+        known: Mark | None,
+    ) -> tuple[M, httpx.Response, bool]:
+        """The parsed answer, its response, and whether it is the run kept from the last
+        answer (its mark is `known` again, or a 304 to an `If-None-Match`)."""
         try:
             if self.read_only and request.method != "GET":
                 raise ReadOnlyError(request.method, request.url.path)
@@ -450,82 +487,23 @@ class NektClient:
             answered.append(response.status_code)
             try:
                 content = await read_body(
-                    response,
-                    self.max_response_bytes,
-                    deadline,
-                    marked=mark,
-                    known=None if seen is None else seen[0],
+                    response, self.max_response_bytes, deadline, marked=True, known=known
                 )
             finally:
                 await response.aclose()
         finally:
             deadline.stop()
-        if isinstance(content, Unchanged):
-            assert seen is not None
-            return seen[1]  # type: ignore[return-value]  # a Run, as `mark` says
+        if isinstance(content, Unchanged) or (
+            response.status_code == 304 and "if-none-match" in request.headers
+        ):
+            kept = self._memo.run(run_id) if run_id is not None else None
+            if kept is None:  # a 304 for a run not kept: never asked for
+                raise BadResponseError("unexpected HTTP 304")
+            return kept, response, True  # type: ignore[return-value]  # only runs are kept
         self._check_status(response, content, run_id)
         result = parse(model, content, response.headers.get("content-type"), self.redact)
         del content  # a big log is not held twice while it is scrubbed
-        result = scrub_model(result, self._redactor)
-        if mark and run_id is not None:
-            if deadline.mark is not None and isinstance(result, Run):
-                if len(self._marks) >= _REQUEST_CACHE_SIZE:
-                    self._marks.clear()
-                self._marks[run_id] = (deadline.mark, result)
-            else:
-                self._marks.pop(run_id, None)
-        return result
-
-    def _error(self, exc: BaseException, deadline: Deadline) -> NektError | None:
-        """The NektError `exc` stands for; None for a cancellation that is not ours (or
-        an interrupt), to be raised as it is."""
-        if isinstance(exc, NektError):
-            return exc
-        if isinstance(exc, asyncio.CancelledError):
-            return SlowAnswerError(self.host, deadline.waited()) if deadline.absorb() else None
-        if isinstance(exc, httpx.ReadTimeout | httpx.PoolTimeout):
-            # The host took the request (or the pool is held by its slow answers).
-            return SlowAnswerError(self.host, deadline.waited())
-        if isinstance(exc, httpx.TimeoutException):
-            return ApiUnreachableError(self.host, "the request timed out")
-        if isinstance(exc, httpx.ConnectError):
-            return ApiUnreachableError(self.host, "connection failed")
-        if isinstance(exc, httpx.NetworkError):
-            return ApiUnreachableError(self.host, "connection lost")
-        if isinstance(exc, httpx.RemoteProtocolError):
-            return ApiUnreachableError(self.host, "the connection was closed mid-response")
-        if isinstance(exc, httpx.HTTPError):
-            return ApiUnreachableError(self.host, type(exc).__name__)
-        if isinstance(exc, Exception):
-            # Its text could hold anything the server sent: only its type is named.
-            return NektError(f"unexpected {type(exc).__name__} while asking {self.host}")
-        return None
-
-    def _log(
-        self,
-        request: httpx.Request,
-        status: int | None,
-        deadline: Deadline,
-        failure: BaseException | None,
-    ) -> None:
-        """One DEBUG line per exchange: no header, no key, no server text."""
-        path = request.url.raw_path.decode("ascii", "replace")
-        ms = deadline.waited() * 1000
-        code = status if status is not None else "-"
-        if failure is None:
-            log.debug(
-                "%s %s %s %d bytes %.0f ms", request.method, path, code, deadline.received, ms
-            )
-        else:
-            log.debug(
-                "%s %s %s %d bytes %.0f ms failed: %s",
-                request.method,
-                path,
-                code,
-                deadline.received,
-                ms,
-                type(failure).__name__,
-            )
+        return scrub_model(result, self._redactor), response, False
 
     def _check_status(self, response: httpx.Response, content: object, run_id: str | None) -> None:
         """Raise the typed error for anything but a 2xx answer."""

@@ -133,3 +133,63 @@ async def test_an_unchanged_large_body_is_not_parsed_again() -> None:
     assert changed.status == "success"  # same length, other bytes: parsed
     assert changed.parsed_log == first.parsed_log
     assert fast < 1.0
+
+
+def etag_server(*, honours: bool, etag: str | None = '"v1"'):  # type: ignore[no-untyped-def]
+    """Answers the same run every time, with `etag`; a 304 to a matching `If-None-Match`
+    only when it `honours` them."""
+    body = run_body()
+
+    async def answer(writer: asyncio.StreamWriter, request: bytes) -> None:
+        tag = {} if etag is None else {"etag": etag}
+        asked = etag is not None and f"if-none-match: {etag}".encode() in request.lower()
+        if honours and asked:
+            writer.write(head("304 Not Modified", **tag, content_length="0"))
+        else:
+            writer.write(
+                head(content_type="application/json", content_length=str(len(body)), **tag)
+                + body
+            )
+        await writer.drain()
+
+    return serve_requests(answer)
+
+
+def conditional(requests: list[bytes]) -> list[bool]:
+    """Which requests carried `If-None-Match`."""
+    return [b"if-none-match:" in r.lower() for r in requests]
+
+
+async def test_an_etag_is_probed_once_and_used_when_the_server_honours_it() -> None:
+    async with (
+        etag_server(honours=True) as server,
+        NektClient(KEY, server.url, sleep=no_sleep) as client,
+    ):
+        first = await client.get_run(RID)
+        assert client.conditional is None
+        assert await client.get_run(RID) is first  # a 304: the run kept
+        assert client.conditional is True
+        assert await client.get_run(RID) is first
+    assert conditional(server.requests) == [False, True, True]  # no request of its own
+
+
+async def test_a_server_that_ignores_if_none_match_is_not_asked_again() -> None:
+    async with (
+        etag_server(honours=False) as server,
+        NektClient(KEY, server.url, sleep=no_sleep) as client,
+    ):
+        for _ in range(4):
+            assert (await client.get_run(RID)).status == "running"
+        assert client.conditional is False
+    assert conditional(server.requests) == [False, True, False, False]
+
+
+async def test_without_an_etag_no_condition_is_ever_sent() -> None:
+    async with (
+        etag_server(honours=True, etag=None) as server,
+        NektClient(KEY, server.url, sleep=no_sleep) as client,
+    ):
+        for _ in range(3):
+            await client.get_run(RID)
+        assert client.conditional is None
+    assert conditional(server.requests) == [False, False, False]
