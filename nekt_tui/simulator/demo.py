@@ -189,8 +189,9 @@ def add_background_runs(world: RunBuilder, n: int) -> None:
         pipe.next_number = start + len(pipe.runs)
 
 
-#: Bytes a log line takes in a run's JSON body, on average (measured on the generated logs).
-_LINE_BYTES = 101
+#: The pipeline of the big log (its dbt lines take about `_LINE_BYTES` each in the body).
+_BIG_PIPELINE = "daily-revenue-rollup"
+_LINE_BYTES = 102
 
 
 def add_big_log_run(
@@ -207,6 +208,8 @@ def add_big_log_run(
     The answer a bandwidth budget is for (`nekt-tui simulate --big-log-mb 20`)."""
     lines = mb * 1_000_000 / _LINE_BYTES
     ago = lines / lines_per_second
+    if pipeline is None and _BIG_PIPELINE in world.pipelines:
+        pipeline = _BIG_PIPELINE
     return world.add_run(
         [("running", ago + running_for)],
         "success",

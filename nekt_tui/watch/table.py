@@ -128,8 +128,11 @@ class RunTable:
         """Seconds between the run's polls (paced by the budget); None when it is not
         polled again."""
         ivl = policy.status_interval(run.status, self.interval, self.waiting_interval)
-        if ivl is None or self.budget is None:
+        if self.budget is None:
             return ivl
+        if ivl is None:  # not polled again: its answers no longer share the budget
+            self.budget.forget(run.run_id)
+            return None
         return self.budget.interval(run.run_id, ivl)
 
     def jittered(self, run: Watched, ivl: float, jitter: float, rng: random.Random) -> float:

@@ -147,8 +147,7 @@ def etag_server(*, honours: bool, etag: str | None = '"v1"'):  # type: ignore[no
             writer.write(head("304 Not Modified", **tag, content_length="0"))
         else:
             writer.write(
-                head(content_type="application/json", content_length=str(len(body)), **tag)
-                + body
+                head(content_type="application/json", content_length=str(len(body)), **tag) + body
             )
         await writer.drain()
 

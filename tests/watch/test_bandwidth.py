@@ -120,3 +120,17 @@ async def test_a_change_of_the_large_run_is_seen_within_its_paced_interval(
     seen = changed_to(events, big, RunStatus.SUCCESS)
     assert seen is not None
     assert ends < seen <= ends + pacing.every + 1.0
+
+
+async def test_a_finished_large_run_takes_no_share(sim: Sim, make_scheduler: Build) -> None:
+    sim.transport.app.gzip.enabled = False
+    done = sim.world.add_run([("running", 500.0)], "success", ago=600.0, lines_per_second=20.0)
+    big = add_big_log_run(sim.world, 2.0, lines_per_second=2.0)
+    sched = make_scheduler(sim.client, max_bandwidth=BUDGET)
+    sched.watch(done)
+    sched.watch(big)
+    await sim.clock.advance(60)
+    assert (sim.client.last_size(done) or 0) > 500_000  # large, but never polled again
+    pacing = sched.pacing(big)
+    # The whole budget is the running run's: about 2 MB / 100 KB/s, not half of it.
+    assert pacing is not None and 15 < pacing.every < 25
