@@ -32,6 +32,7 @@ FIGURES = {
     6: "benchmarks.startup",
     7: "benchmarks.idle_memory",
     8: "benchmarks.board",
+    9: "benchmarks.bandwidth",
 }
 
 

@@ -268,6 +268,7 @@ async def _headless(name: str, args: argparse.Namespace, config: Config) -> int:
             log_file=logged,
             notify=config.notify,
             notify_cmd=config.notify_cmd,
+            max_bandwidth=config.max_bandwidth,
         )
 
 

@@ -350,10 +350,12 @@ async def run_wait(
     notify: str = "failures",
     notify_cmd: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    max_bandwidth: float = 0,
 ) -> int:
     """`nekt-tui wait`: print each status change until every run is terminal.
 
-    `run_list`: let pages of the run list stand in for polls (the `run_list` setting).
+    `run_list`: let pages of the run list stand in for polls (the `run_list` setting);
+    `max_bandwidth`: the bandwidth budget, bytes/s (0: none).
     `notify_cmd` runs for each change the `notify` policy allows, with `env` (default:
     the process's) minus its `NEKT_*` variables; `wait` lets the last ones finish (each
     at most its timeout) before it exits. A command that fails is said once on `err`."""
@@ -378,6 +380,7 @@ async def run_wait(
         interval=args.interval or 2.0,
         waiting_interval=args.interval or 5.0,
         sweep=run_list,
+        max_bandwidth=max_bandwidth,
     )
     timer: asyncio.Task[None] | None = None
     if args.timeout is not None:

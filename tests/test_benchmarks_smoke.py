@@ -10,6 +10,7 @@ import argparse
 import pytest
 
 from benchmarks.__main__ import parse_only, table
+from benchmarks.bandwidth import watch
 from benchmarks.common import Figure, Row
 from benchmarks.economy import (
     HOUR,
@@ -42,6 +43,16 @@ async def test_the_day_sees_every_change_and_sends_fewer_requests() -> None:
     assert result["requests"] < result["ideal"]
 
 
+async def test_the_budget_keeps_a_large_log_within_it_and_small_runs_on_time() -> None:
+    result = await watch(2.0, 120.0, 100_000, seed=1)
+    assert result["bytes_per_s"] <= 1.1 * 100_000
+    assert result["paced_every_s"] is not None and result["paced_every_s"] > 2.0
+    assert result["latency"]["unseen"] == 0
+    assert result["latency"]["active"]["max"] <= 2.0 * 1.1 + 1e-6
+    free = await watch(2.0, 20.0, 0, seed=1)
+    assert free["bytes_per_s"] > 5 * 100_000 and free["paced_every_s"] is None
+
+
 def test_ratios_are_per_repetition_and_inverse_rows_read_as_times_cheaper() -> None:
     row = Row("3", "t", "ms", [1.0, 2.0], [30.0, 50.0], "b", "≥ 20×", inverse=True)
     assert row.ratios == [30.0, 25.0]
@@ -62,6 +73,6 @@ def test_table_escapes_pipes_and_marks_misses() -> None:
 
 def test_only_rejects_unknown_figures() -> None:
     assert parse_only("1, 7") == [1, 7]
-    assert parse_only(None) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert parse_only(None) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     with pytest.raises(argparse.ArgumentTypeError):
-        parse_only("9")
+        parse_only("10")

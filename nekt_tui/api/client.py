@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from nekt_tui import __version__
 from nekt_tui.api.answers import MAX_RETRY_AFTER, detail, parse, parse_retry_after, shown
 from nekt_tui.api.as_sent import RunJson, hide_token, run_from_json
+from nekt_tui.api.encoding import ACCEPT_ENCODING
 from nekt_tui.api.errors import (
     ApiUnreachableError,
     AuthenticationError,
@@ -33,14 +34,15 @@ from nekt_tui.api.errors import (
     ReadOnlyError,
     RunNotFoundError,
     ServerError,
-    SlowAnswerError,
     UnusableApiKeyError,
 )
+from nekt_tui.api.exchange_log import as_error, log_exchange
 from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.lists import JsonPage, PipelineKind, PipelinePage, list_params
+from nekt_tui.api.memo import AnswerMemo
 from nekt_tui.api.models import Run, RunPage
 from nekt_tui.api.proxy import transport_for
-from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, read_body
+from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, Mark, Unchanged, read_body
 from nekt_tui.api.redact import KEYS, Redactor
 from nekt_tui.api.scrub import scrub_model
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
@@ -100,6 +102,11 @@ class NektClient:
     exact scans, and nothing copied when none is found).
     Each request is logged at DEBUG on `nekt_tui.api.client`: method, path, status,
     bytes and milliseconds, or the failure's type; never the key or a header.
+
+    Bytes: requests ask for gzip (`encoding.py`); `received_bytes` counts every byte
+    received on the wire and `last_size(run_id)` is the size of a run's last answer
+    (the bandwidth budget reads both: `watch/bandwidth.py`). A run's large answer that is
+    byte for byte the last one is not decoded or parsed again (`reading.Mark`).
     """
 
     def __init__(
@@ -150,7 +157,12 @@ class NektClient:
         # httpx cannot put such a key in a header (a UnicodeEncodeError, or a request h11
         # refuses): nothing is sent, and every request says why in one line.
         self._key_error = UnusableApiKeyError() if api_key_problem(api_key) else None
-        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
+        # httpx would send `gzip, deflate`; the client decodes itself (`encoding.py`).
+        headers = {
+            "user-agent": USER_AGENT,
+            "accept": "application/json",
+            "accept-encoding": ACCEPT_ENCODING,
+        }
         if self._key_error is None:
             headers["x-api-key"] = api_key
         # Requests go straight to the transport (`handle_async_request`), with the headers
@@ -178,6 +190,8 @@ class NektClient:
         # read by a transport, so one per run is sent again on every poll, instead of
         # validating the ID and parsing the URL and headers each time.
         self._run_gets: dict[str, tuple[str, httpx.Request]] = {}
+        # Bytes received, and each run's last answer worth keeping (marks, ETags).
+        self._memo = AnswerMemo()
 
     def __repr__(self) -> str:
         return f"NektClient(base_url={self.base_url!r}, api_key=<hidden>)"
@@ -205,6 +219,21 @@ class NektClient:
     def redact(self, text: str) -> str:
         """`text` with the key, its encodings and token-looking values `[redacted]`."""
         return self._redactor.redact(text)
+
+    @property
+    def received_bytes(self) -> int:
+        """Every byte received on the wire so far (answers, errors, list pages)."""
+        return self._memo.received_bytes
+
+    @property
+    def conditional(self) -> bool | None:
+        """Whether the server honours `If-None-Match` (None: not known; see `memo.py`)."""
+        return self._memo.conditional
+
+    def last_size(self, key: str) -> int | None:
+        """Bytes on the wire of the last answer for a run ID as polled (or a list path
+        such as `/api/v1/runs/`, for its last page); None before any."""
+        return self._memo.last_size(key)
 
     def clear_rate_limit(self) -> None:
         """Forget the Retry-After window, so the next request is sent (a user's explicit
@@ -237,7 +266,8 @@ class NektClient:
         if patient:
             request = self._build("GET", f"/api/v1/runs/{rid}/", patient=True)
             deadline = self._patient_deadline
-        return self._same_run(await self._request(Run, request, rid, deadline), rid)
+        run = await self._request(Run, request, rid, deadline, mark=True)
+        return self._same_run(run, rid)
 
     async def get_run_with_json(
         self, run_id: str, *, patient: bool = False
@@ -325,7 +355,13 @@ class NektClient:
         return self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * 2**attempt))
 
     async def _request(
-        self, model: type[M], request: httpx.Request, run_id: str | None, deadline: float
+        self,
+        model: type[M],
+        request: httpx.Request,
+        run_id: str | None,
+        deadline: float,
+        *,
+        mark: bool = False,
     ) -> M:
         if self._key_error is not None:
             raise self._key_error
@@ -334,7 +370,7 @@ class NektClient:
         for attempt in range(tries):
             self._check_rate_limit()
             try:
-                return await self._once(model, request, run_id, deadline)
+                return await self._once(model, request, run_id, deadline, mark)
             except (ServerError, ApiUnreachableError) as exc:
                 if attempt + 1 >= tries:
                     raise
@@ -355,7 +391,12 @@ class NektClient:
         self._blocked_until = None
 
     async def _once(
-        self, model: type[M], request: httpx.Request, run_id: str | None, seconds: float
+        self,
+        model: type[M],
+        request: httpx.Request,
+        run_id: str | None,
+        seconds: float,
+        mark: bool = False,
     ) -> M:
         """One exchange: send, read within bounds, parse. Every failure is a NektError."""
         if self._http.is_closed:
@@ -368,23 +409,29 @@ class NektClient:
                 # cancel it saw: the deadline cancels a task of the exchange's own instead
                 # of the caller's (a task per request: dearer, so only where needed).
                 exchange = asyncio.ensure_future(
-                    self._exchange(model, request, run_id, deadline, answered)
+                    self._exchange(model, request, run_id, deadline, answered, mark)
                 )
                 deadline.watch(exchange)
                 result = await exchange
             else:
-                result = await self._exchange(model, request, run_id, deadline, answered)
+                result = await self._exchange(model, request, run_id, deadline, answered, mark)
         except BaseException as exc:
-            error = self._error(exc, deadline)
+            self._count(request, run_id, deadline)
+            error = as_error(exc, self.host, deadline)
             status = answered[0] if answered else None
             if log.isEnabledFor(logging.DEBUG):
-                self._log(request, status, deadline, error or exc)
+                log_exchange(request, status, deadline, error or exc)
             if error is None or error is exc:
                 raise
             raise error from None
+        self._count(request, run_id, deadline)
         if log.isEnabledFor(logging.DEBUG):
-            self._log(request, answered[0] if answered else None, deadline, None)
+            log_exchange(request, answered[0] if answered else None, deadline, None)
         return result
+
+    def _count(self, request: httpx.Request, run_id: str | None, deadline: Deadline) -> None:
+        """Keep the bytes an exchange received (for the bandwidth budget)."""
+        self._memo.count(run_id if run_id is not None else request.url.path, deadline.received)
 
     async def _exchange(
         self,
@@ -393,74 +440,71 @@ class NektClient:
         run_id: str | None,
         deadline: Deadline,
         answered: list[int],
+        mark: bool = False,
     ) -> M:
-        """Send, read within bounds, parse and scrub (see `_once`)."""
+        """Send, read within bounds, parse and scrub (see `_once`). `mark`: a run's
+        poll, not parsed again when its answer is its last one over again (`memo.py`)."""
+        if not mark or run_id is None:
+            return (await self._answer(model, request, run_id, deadline, answered, None))[0]
+        memo = self._memo
+        sent = memo.if_none_match(run_id)
+        if sent is not None:
+            headers = httpx.Headers(request.headers)
+            headers["if-none-match"] = sent
+            request = httpx.Request(
+                "GET", request.url, headers=headers, extensions=request.extensions
+            )
+        known = memo.mark(run_id)
+        try:
+            result, response, same = await self._answer(
+                model, request, run_id, deadline, answered, known
+            )
+        except BaseException:
+            memo.answered(run_id, sent, answered[0] if answered else None)
+            raise
+        status, etag = response.status_code, response.headers.get("etag")
+        if same:  # byte for byte the last answer (its ETag too, if it has one)
+            memo.answered(run_id, sent, status, etag, known, memo.run(run_id))
+        else:
+            run = result if isinstance(result, Run) else None
+            memo.answered(run_id, sent, status, etag, deadline.mark, run)
+        return result
+
+    async def _answer(
+        self,
+        model: type[M],
+        request: httpx.Request,
+        run_id: str | None,
+        deadline: Deadline,
+        answered: list[int],
+        known: Mark | None,
+    ) -> tuple[M, httpx.Response, bool]:
+        """The parsed answer, its response, and whether it is the run kept from the last
+        answer (its mark is `known` again, or a 304 to an `If-None-Match`)."""
         try:
             if self.read_only and request.method != "GET":
                 raise ReadOnlyError(request.method, request.url.path)
             response = await self._transport.handle_async_request(request)
             answered.append(response.status_code)
             try:
-                content = await read_body(response, self.max_response_bytes, deadline)
+                content = await read_body(
+                    response, self.max_response_bytes, deadline, marked=True, known=known
+                )
             finally:
                 await response.aclose()
         finally:
             deadline.stop()
+        if isinstance(content, Unchanged) or (
+            response.status_code == 304 and "if-none-match" in request.headers
+        ):
+            kept = self._memo.run(run_id) if run_id is not None else None
+            if kept is None:  # a 304 for a run not kept: never asked for
+                raise BadResponseError("unexpected HTTP 304")
+            return kept, response, True  # type: ignore[return-value]  # only runs are kept
         self._check_status(response, content, run_id)
         result = parse(model, content, response.headers.get("content-type"), self.redact)
         del content  # a big log is not held twice while it is scrubbed
-        return scrub_model(result, self._redactor)
-
-    def _error(self, exc: BaseException, deadline: Deadline) -> NektError | None:
-        """The NektError `exc` stands for; None for a cancellation that is not ours (or
-        an interrupt), to be raised as it is."""
-        if isinstance(exc, NektError):
-            return exc
-        if isinstance(exc, asyncio.CancelledError):
-            return SlowAnswerError(self.host, deadline.waited()) if deadline.absorb() else None
-        if isinstance(exc, httpx.ReadTimeout | httpx.PoolTimeout):
-            # The host took the request (or the pool is held by its slow answers).
-            return SlowAnswerError(self.host, deadline.waited())
-        if isinstance(exc, httpx.TimeoutException):
-            return ApiUnreachableError(self.host, "the request timed out")
-        if isinstance(exc, httpx.ConnectError):
-            return ApiUnreachableError(self.host, "connection failed")
-        if isinstance(exc, httpx.NetworkError):
-            return ApiUnreachableError(self.host, "connection lost")
-        if isinstance(exc, httpx.RemoteProtocolError):
-            return ApiUnreachableError(self.host, "the connection was closed mid-response")
-        if isinstance(exc, httpx.HTTPError):
-            return ApiUnreachableError(self.host, type(exc).__name__)
-        if isinstance(exc, Exception):
-            # Its text could hold anything the server sent: only its type is named.
-            return NektError(f"unexpected {type(exc).__name__} while asking {self.host}")
-        return None
-
-    def _log(
-        self,
-        request: httpx.Request,
-        status: int | None,
-        deadline: Deadline,
-        failure: BaseException | None,
-    ) -> None:
-        """One DEBUG line per exchange: no header, no key, no server text."""
-        path = request.url.raw_path.decode("ascii", "replace")
-        ms = deadline.waited() * 1000
-        code = status if status is not None else "-"
-        if failure is None:
-            log.debug(
-                "%s %s %s %d bytes %.0f ms", request.method, path, code, deadline.received, ms
-            )
-        else:
-            log.debug(
-                "%s %s %s %d bytes %.0f ms failed: %s",
-                request.method,
-                path,
-                code,
-                deadline.received,
-                ms,
-                type(failure).__name__,
-            )
+        return scrub_model(result, self._redactor), response, False
 
     def _check_status(self, response: httpx.Response, content: object, run_id: str | None) -> None:
         """Raise the typed error for anything but a 2xx answer."""

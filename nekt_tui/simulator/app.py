@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from nekt_tui.simulator import bodies, expand, lists, pipelines_api
+from nekt_tui.simulator.compress import Gzipper
 from nekt_tui.simulator.faults import Faults, Plan
 from nekt_tui.simulator.requests_log import RequestLog, RequestRecord
 from nekt_tui.simulator.streams import FAR_RETRY_AFTER, Endless, drip, stream_endless
@@ -118,6 +119,8 @@ class SimulatorApp:
         #: instead of the page: an API without that endpoint (404), a key without its
         #: scope (403), a broken list (500).
         self.list_errors: dict[str, int] = {}
+        #: Answers are gzipped for requests that accept it (`gzip.enabled = False`: never).
+        self.gzip = Gzipper()
 
     @property
     def requests(self) -> RequestLog:
@@ -188,24 +191,24 @@ class SimulatorApp:
         record.responded = clock.monotonic()
         if reply.status == 429:
             record.retry_until = record.responded + (record.retry_after or 0.0)
+        body, encoded = self.gzip.encode(scope, reply.body)
         headers = [
             (b"content-type", reply.content_type.encode()),
-            (b"content-length", str(len(reply.body)).encode()),
+            (b"content-length", str(len(body)).encode()),
             *_COMMON_HEADERS,
             *reply.headers,
+            *encoded,
         ]
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         if plan.drip:
             gaps = random.Random(plan.pick[2])
             low = self.faults.drip_seconds
             try:
-                await drip(
-                    reply.body, receive, send, lambda: clock.sleep(gaps.uniform(low, low * 2.5))
-                )
+                await drip(body, receive, send, lambda: clock.sleep(gaps.uniform(low, low * 2.5)))
             finally:
                 record.responded = clock.monotonic()
             return
-        await send({"type": "http.response.body", "body": reply.body, "more_body": False})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
     async def _decide(
         self,

@@ -187,3 +187,34 @@ def add_background_runs(world: RunBuilder, n: int) -> None:
         for i, run in enumerate(pipe.runs):  # already in creation order
             run.number = start + i
         pipe.next_number = start + len(pipe.runs)
+
+
+#: The pipeline of the big log (its dbt lines take about `_LINE_BYTES` each in the body).
+_BIG_PIPELINE = "daily-revenue-rollup"
+_LINE_BYTES = 102
+
+
+def add_big_log_run(
+    world: RunBuilder,
+    mb: float,
+    *,
+    lines_per_second: float = 5.0,
+    running_for: float = 3600.0,
+    pipeline: str | None = None,
+) -> str:
+    """Add one run whose log is already about `mb` MB and keeps growing by
+    `lines_per_second` for `running_for` more seconds, then succeeds; returns its ID.
+
+    The answer a bandwidth budget is for (`nekt-tui simulate --big-log-mb 20`)."""
+    lines = mb * 1_000_000 / _LINE_BYTES
+    ago = lines / lines_per_second
+    if pipeline is None and _BIG_PIPELINE in world.pipelines:
+        pipeline = _BIG_PIPELINE
+    return world.add_run(
+        [("running", ago + running_for)],
+        "success",
+        pipeline=pipeline,
+        shape="nested",
+        ago=ago,
+        lines_per_second=lines_per_second,
+    )

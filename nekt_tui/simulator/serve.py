@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nekt_tui.simulator.app import create_app
+from nekt_tui.simulator.demo import add_big_log_run
 from nekt_tui.simulator.faults import Faults
 from nekt_tui.simulator.world import World
 
@@ -103,6 +104,18 @@ def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="N",
         help="demo world: add N older runs of many pipelines between the demo's own",
+    )
+    parser.add_argument(
+        "--big-log-mb",
+        type=float,
+        default=0,
+        metavar="N",
+        help="add one running run whose answer is about N MB (its log) and keeps growing",
+    )
+    parser.add_argument(
+        "--no-gzip",
+        action="store_true",
+        help="never gzip answers, even when the request accepts it",
     )
     parser.add_argument(
         "--runs",
@@ -209,10 +222,11 @@ def simulate_command(args: argparse.Namespace) -> int:
         or args.runs < 0
         or args.page_size_cap < 1
         or args.background_runs < 0
+        or not 0 <= args.big_log_mb <= 1000
     ):
         print(
             "nekt-tui simulate: --port must be 0-65535, --speed > 0, --runs >= 0, "
-            "--page-size-cap >= 1, --background-runs >= 0",
+            "--page-size-cap >= 1, --background-runs >= 0, --big-log-mb 0-1000",
             file=sys.stderr,
         )
         return 2
@@ -233,6 +247,9 @@ def simulate_command(args: argparse.Namespace) -> int:
         if args.detail is None and args.shape == "flat":
             for rid in world.run_ids:
                 world.set_shape(rid, "flat")
+    if args.big_log_mb:
+        add_big_log_run(world, args.big_log_mb)
+        world.run_body(world.run_ids[-1])  # its log is built before `ready`, not on a poll
     key = args.key or default_key(args.seed)
     try:
         sock = _bind(host, args.port)
@@ -242,8 +259,10 @@ def simulate_command(args: argparse.Namespace) -> int:
         return 1
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
+    app = create_app(world, key, faults, page_size_cap=args.page_size_cap, list_errors=list_errors)
+    app.gzip.enabled = not args.no_gzip
     config = uvicorn.Config(
-        create_app(world, key, faults, page_size_cap=args.page_size_cap, list_errors=list_errors),
+        app,
         log_level="warning",
         http="h11",
         loop="asyncio",

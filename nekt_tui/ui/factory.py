@@ -71,7 +71,11 @@ def build_app(
     clock = clock or SystemClock()
     initial_ids = parse_run_ids(initial_text) if initial_text else []
     settings = PollSettings(
-        config.interval, config.waiting_interval, config.concurrency, config.run_list
+        config.interval,
+        config.waiting_interval,
+        config.concurrency,
+        config.run_list,
+        max_bandwidth=config.max_bandwidth,
     )
     follow = FollowSettings(
         config.follow, config.list_interval, config.follow_since, config.follow_max

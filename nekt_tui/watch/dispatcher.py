@@ -362,6 +362,8 @@ class Dispatcher:
                 self._table.schedule(current, self._clock.monotonic())
             return
         self._table.polled(run)
+        if self._table.budget is not None:  # before the next poll is planned
+            self._table.budget.answered(run.run_id, source)
         try:
             if result is not None:
                 self._outcomes.success(run, result, sent=sent)

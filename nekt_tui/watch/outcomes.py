@@ -76,7 +76,7 @@ class Outcomes:
             events.append(Recovered("run", run.run_id, at))
         ivl = table.interval_of(run)
         if ivl is not None and not run.paused and not run.forced:
-            delay = policy.jittered(ivl, self._jitter, self._rng) + extra_delay
+            delay = table.jittered(run, ivl, self._jitter, self._rng) + extra_delay
             table.schedule(run, now + delay)
         else:
             table.due.unschedule(run)  # a listed copy said it finished: no poll is due

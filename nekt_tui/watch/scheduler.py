@@ -52,6 +52,7 @@ from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import Run
 from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
+from nekt_tui.watch.bandwidth import Budget, Pacing
 from nekt_tui.watch.dispatcher import Dispatcher
 from nekt_tui.watch.engine import EventCallback, RunSource, positive_seconds, wall
 from nekt_tui.watch.gate import Gate
@@ -67,8 +68,10 @@ class Scheduler:
 
     `Scheduler(source, *, clock, interval=2.0, waiting_interval=5.0, concurrency=8,
     on_event=None, rng=None, jitter=0.1, max_backoff=60.0, default_retry_after=30.0,
-    sweep=True)`. With `sweep`, a source that can also `list_runs` (`NektClient`) has pages
-    of the run list stand in for the polls of the runs they list (see `sweep.py`).
+    sweep=True, max_bandwidth=0)`. With `sweep`, a source that can also `list_runs`
+    (`NektClient`) has pages of the run list stand in for the polls of the runs they list
+    (see `sweep.py`). `max_bandwidth` (bytes/s, 0: none) paces runs whose answers are
+    large (see `bandwidth.py`, and `pacing()`).
 
     A facade: the run table holds the runs and what is due, the gate says when requests
     may go, the dispatcher's workers poll and hand answers to the outcomes, and the
@@ -89,6 +92,7 @@ class Scheduler:
         max_backoff: float = policy.MAX_BACKOFF,
         default_retry_after: float = policy.DEFAULT_RETRY_AFTER,
         sweep: bool = True,
+        max_bandwidth: float = 0,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -101,6 +105,8 @@ class Scheduler:
         self._table = RunTable(
             clock, self._hub, interval=interval, waiting_interval=waiting_interval
         )
+        if max_bandwidth:
+            self._table.budget = Budget(max_bandwidth, clock.monotonic, base=interval)
         self._gate = Gate(
             clock, self._hub, concurrency=concurrency, default_retry_after=default_retry_after
         )
@@ -222,6 +228,15 @@ class Scheduler:
             slow_since=run.slow_since,
         )
 
+    def pacing(self, run_id: str) -> Pacing | None:
+        """How the bandwidth budget paces a watched run (its answer's size and how often it
+        is polled); None when it is polled at its interval (or not watched)."""
+        budget, run = self._table.budget, self._table.get(run_id)
+        if budget is None or run is None:
+            return None
+        base = policy.status_interval(run.status, self.interval, self.waiting_interval)
+        return budget.pacing(run_id, base)
+
     # ---- global state -----------------------------------------------------------------
 
     @property
@@ -341,7 +356,6 @@ class _SweepPort:
         self._dispatcher = dispatcher
         self.try_slot = dispatcher.try_slot
         self.slot_freed = dispatcher.slot_freed
-        self.release_slot = dispatcher.release_slot
         self.wake = dispatcher.wake
         self.block_for = gate.block_for
         self.refuse = gate.refuse
@@ -363,10 +377,21 @@ class _SweepPort:
         """The engine is closed."""
         return self._dispatcher.closed
 
+    def release_slot(self) -> None:
+        """A page has ended: give its slot back, and its bytes to the budget."""
+        self._dispatcher.release_slot()
+        budget = self._table.budget
+        if budget is not None:
+            budget.listed(self._dispatcher.source, self._table.interval)
+
     def sweep_allowed(self, now: float) -> bool:
         """Not while closed, paused, refused, held back by a Retry-After window or the
-        host found down, nor while ramping up after those (runs first)."""
+        host found down, nor while ramping up after those (runs first), nor before the
+        bandwidth budget allows a large page again."""
         gate = self._gate
+        budget = self._table.budget
+        if budget is not None and not budget.sweep_allowed(now):
+            return False
         return not (
             self._dispatcher.closed
             or self._table.paused_all

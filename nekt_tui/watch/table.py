@@ -8,6 +8,7 @@ when a change may need a sleeping coordinator to look again it tells its `Waker`
 
 from __future__ import annotations
 
+import random
 from collections import deque
 from collections.abc import Iterator
 from typing import Protocol
@@ -15,6 +16,7 @@ from typing import Protocol
 from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
+from nekt_tui.watch.bandwidth import Budget
 from nekt_tui.watch.events import RunStale
 from nekt_tui.watch.log_delta import LogTracker
 from nekt_tui.watch.queues import DueQueue, StaleQueue
@@ -64,6 +66,8 @@ class RunTable:
         self.paused_all = False
         self.resumed_at = float("-inf")
         self.waker: Waker = _Nobody()
+        #: Paces runs with large answers (`bandwidth.py`); None: no budget.
+        self.budget: Budget | None = None
 
     def __contains__(self, run_id: object) -> bool:
         return run_id in self.runs
@@ -105,6 +109,8 @@ class RunTable:
         if run.unpolled:
             self.unpolled -= 1
         self.logs.forget(run_id)
+        if self.budget is not None:
+            self.budget.forget(run_id)
 
     def polled(self, run: Watched) -> None:
         """The run's first answer (or error) came."""
@@ -119,8 +125,21 @@ class RunTable:
     # ---- timing ------------------------------------------------------------------------
 
     def interval_of(self, run: Watched) -> float | None:
-        """Seconds between the run's polls; None when it is not polled again."""
-        return policy.status_interval(run.status, self.interval, self.waiting_interval)
+        """Seconds between the run's polls (paced by the budget); None when it is not
+        polled again."""
+        ivl = policy.status_interval(run.status, self.interval, self.waiting_interval)
+        if self.budget is None:
+            return ivl
+        if ivl is None:  # not polled again: its answers no longer share the budget
+            self.budget.forget(run.run_id)
+            return None
+        return self.budget.interval(run.run_id, ivl)
+
+    def jittered(self, run: Watched, ivl: float, jitter: float, rng: random.Random) -> float:
+        """`ivl` moved at random; of a paced run, only its status interval part is (so it
+        is never polled later than its paced interval plus a fraction of a second)."""
+        base = policy.status_interval(run.status, self.interval, self.waiting_interval) or ivl
+        return policy.jittered(min(base, ivl), jitter, rng) + max(0.0, ivl - base)
 
     def schedule(self, run: Watched, due: float) -> None:
         """Plan the run's next poll at `due` (replacing any planned one)."""

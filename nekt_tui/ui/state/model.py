@@ -20,6 +20,7 @@ from nekt_tui.ui.timefmt import is_odd
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
+    from nekt_tui.watch.bandwidth import Pacing
 
 StatusValue = RunStatus | UnknownValue
 
@@ -94,6 +95,8 @@ class Row:
     #: Where the poll engine says when the run was last fetched (unchanged answers make
     #: no event, so the row alone would look staler than it is).
     fresh_source: Callable[[str], datetime | None] | None = field(default=None, repr=False)
+    #: Where the poll engine says how the bandwidth budget paces the run (see `pacing`).
+    pace_source: Callable[[str], Pacing | None] | None = field(default=None, repr=False)
     _name: str | None = None
     _search: str | None = None
     #: The log the digest was read from: read again only when the log changes.
@@ -107,6 +110,11 @@ class Row:
             if at is not None:
                 return at
         return self.last_success
+
+    @property
+    def pacing(self) -> Pacing | None:
+        """How the bandwidth budget paces this run (large answers); None: not paced."""
+        return None if self.pace_source is None else self.pace_source(self.run_id)
 
     @property
     def status(self) -> StatusValue | None:
@@ -287,6 +295,8 @@ class WatchModel:
         self._seq = 0
         #: Given to every row (see `Row.fresh_at`).
         self.fresh_source: Callable[[str], datetime | None] | None = None
+        #: Given to every row (see `Row.pacing`).
+        self.pace_source: Callable[[str], Pacing | None] | None = None
         #: How many watched rows are paused, kept by `set_paused`/`remove`/`restore` so
         #: the header does not count 2,000 rows on every redraw.
         self.paused_runs = 0
@@ -315,6 +325,7 @@ class WatchModel:
             self._seq += 1
             row = Row(run_id, self._seq, label=label, saved_status=saved_status)
             row.fresh_source = self.fresh_source
+            row.pace_source = self.pace_source
             self.rows[run_id] = row
             self._short_dirty = True
         return row

@@ -142,3 +142,5 @@ class PollSettings:
     concurrency: int = 8
     #: Whether the engine may sweep the run list instead of polling runs one by one.
     run_list: bool = True
+    #: Bytes per second for all polling together (0: no budget; see `watch/bandwidth.py`).
+    max_bandwidth: float = 0

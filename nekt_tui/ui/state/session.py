@@ -27,6 +27,7 @@ from nekt_tui.watch.events import Event
 
 if TYPE_CHECKING:
     from nekt_tui.ui.state.following import FollowSettings, SessionFollow
+    from nekt_tui.watch.bandwidth import Pacing
     from nekt_tui.watch.engine import RunSource
     from nekt_tui.watch.scheduler import Scheduler
 
@@ -103,6 +104,7 @@ class WatchSession:
         #: Follow rules (`ui.state.following.follow_task` starts them once polling does).
         self.follow_settings = follow
         self.following: SessionFollow | None = None
+        self.model.pace_source = self._pacing_of
         if problem is not None:
             self.conn.kind = ConnKind.NO_KEY
             self.conn.message = problem
@@ -128,6 +130,10 @@ class WatchSession:
         if run_id not in self.scheduler:
             return None
         return self.scheduler.state(run_id).last_success
+
+    def _pacing_of(self, run_id: str) -> Pacing | None:
+        pacing = getattr(self.scheduler, "pacing", None)  # not before polling starts
+        return pacing(run_id) if callable(pacing) else None
 
     def next_due(self, run_id: str) -> datetime | None:
         """When the engine polls `run_id` next (None: not polled)."""
@@ -176,6 +182,7 @@ class WatchSession:
                 waiting_interval=self._polling.waiting_interval,
                 concurrency=self._settings.concurrency,
                 sweep=self._settings.run_list,
+                max_bandwidth=self._settings.max_bandwidth,
                 on_event=lambda event: view.view.on_engine_event(event),
                 rng=self._rng,
             )

@@ -61,6 +61,9 @@ def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
         return "…", "dim"
     if row.run is not None and row.run.is_terminal:
         return "final", "dim"
+    pacing = row.pacing
+    if pacing is not None:  # polled less often for the budget: how often, and why
+        return f"{timefmt.compact(pacing.every)}·{megabytes(pacing.size, compact=True)}", "dim"
     return timefmt.compact((now - fresh).total_seconds()) + " ago", "ok"
 
 
@@ -71,6 +74,22 @@ FOLLOWED = "»"
 def follow_marker(row: Row, marked: bool) -> str | None:
     """The followed marker of a row, when it has one and no mark takes its cell."""
     return FOLLOWED if row.followed_by is not None and not marked else None
+
+
+def megabytes(size: int, *, compact: bool = False) -> str:
+    """A size in decimal megabytes, as a user reads it: `21 MB`, `2.5 MB` (`21MB`)."""
+    mb = size / 1_000_000
+    text = f"{mb:.1f}" if mb < 9.95 else f"{mb:.0f}"
+    return f"{text}MB" if compact else f"{text} MB"
+
+
+def pace_text(row: Row) -> str | None:
+    """Why and how often a run is polled less often: `large log: every 20 s (21 MB)`;
+    None when the budget does not pace it."""
+    pacing = row.pacing
+    if pacing is None:
+        return None
+    return f"large log: every {round(pacing.every)} s ({megabytes(pacing.size)})"
 
 
 def pulse_dim(row: Row, now: datetime, enabled: bool) -> bool:

@@ -23,6 +23,7 @@ from nekt_tui.ui.state.connection import Connection, ConnKind
 from nekt_tui.ui.state.model import Row
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.content_view import ContentView
+from nekt_tui.ui.widgets.row_text import pace_text
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
@@ -212,6 +213,7 @@ def status_content(row: Row | None, now: datetime, conn: Connection | None = Non
         out.append(line("Data", _data_state(row, now, problem)))
     if row.error is not None:
         out.append(line("Problem", (sanitize(str(row.error), single_line=True), "$text-error")))
+    out += pace_lines(row)
     out.append(
         Content.assemble(("History", "$text-muted"), (" (newest first)", "$text-muted"), end="\n")
     )
@@ -228,6 +230,14 @@ def status_content(row: Row | None, now: datetime, conn: Connection | None = Non
             )
         )
     return Content("").join(out)
+
+
+def pace_lines(row: Row) -> list[Content]:
+    """The line saying the bandwidth budget polls this run less often (none if not)."""
+    text = pace_text(row)
+    if text is None:
+        return []
+    return [line("Polling", (text, "$text-warning"), ("  (max_bandwidth)", "$text-muted"))]
 
 
 def _data_state(row: Row, now: datetime, problem: str | None) -> Part:
