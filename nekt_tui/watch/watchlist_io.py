@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import tempfile
 import time
@@ -173,6 +174,28 @@ def _merge_entry(b: WatchEntry | None, m: WatchEntry, t: WatchEntry) -> WatchEnt
     if t.last_seen is not None and (m.last_seen is None or t.last_seen > m.last_seen):
         newest = t
     return replace(m, label=label, last_status=newest.last_status, last_seen=newest.last_seen)
+
+
+_STATUS_JSON: dict[str | None, str] = {None: "null"}
+#: One encoder for every line (`json.dumps` with an option builds a new one per call).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def entry_line(entry: WatchEntry) -> str:
+    """One entry as a line of the file: the JSON of `entry.to_json()`, built faster.
+
+    A time's ISO text needs no escaping and a status is encoded once per value; only the
+    run ID and a label go through the JSON encoder for every line.
+    """
+    rid = _ENCODE(entry.run_id)
+    status = _STATUS_JSON.get(entry.last_status)
+    if status is None:
+        status = _ENCODE(entry.last_status)
+        if len(_STATUS_JSON) < 64:  # a server inventing statuses must not grow it for ever
+            _STATUS_JSON[entry.last_status] = status
+    label = "null" if entry.label is None else _ENCODE(entry.label)
+    seen = "null" if entry.last_seen is None else f'"{entry.last_seen.isoformat()}"'
+    return f'{{"run_id": {rid}, "label": {label}, "last_status": {status}, "last_seen": {seen}}}'
 
 
 def atomic_write(path: Path, data: bytes) -> None:
