@@ -1,0 +1,332 @@
+"""Figure 9: 10,000 watched runs against 2,000 and 20: a poll cycle, the stalls, memory, start-up.
+
+Cycles (9a, 9b, 9c): each size runs in a fresh child process (`python -m benchmarks.scale
+cycles --runs N`), so its peak memory is its own and the collector starts clean. The app
+is built as the command line builds it: a `WatchSession` that makes its own `Scheduler`
+(events through its callback, not a stream; its random spread off, so every run is due
+at the same instant: the worst case) from a source that answers at once from memory, on
+a `FakeClock`; frames and the tick run on the real clock, as in figure 4
+(`benchmarks.ui_load`, whose frame log and "settled" test are reused). Every cycle every
+run is polled and changes (status and one log line). A cycle is from the moment the
+polls become due to the last frame of the settled screen. Run IDs are random (as real
+ones), so short IDs are 8 characters.
+
+After the cycles, the same child times what a user does to the list (`interactions_s`):
+sort (status, then pipeline), filter (`status:failed`, a word, cleared) and scroll (end,
+page up, home, one row down), each from the action to its settled frame. The longest
+event-loop stall (9b) is over the cycles and these actions; the peak RSS (9d) is the
+child's VmHWM at the end.
+
+Start-up (9e): `nekt-tui` as a user starts it, on a 160x48 pty, with a state file of
+10,000 runs against the same with an empty one, process start to first full frame (see
+`benchmarks.terminal`); an API key is set and the API URL is a closed loopback port, so
+polling (which starts after the first frame) changes nothing on either side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import Figure, LagProbe, Row, Size, log
+from benchmarks.terminal import TerminalProcess
+
+INTERVAL = 2.0
+SIZE = (160, 48)
+
+
+def run_ids(n: int, seed: int = 18) -> list[str]:
+    """`n` random-looking version-4 run IDs (the same for a seed)."""
+    rng = random.Random(seed)
+    return [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)]
+
+
+def _vm_hwm_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    return float("nan")
+
+
+async def measure_cycles(n_runs: int, cycles: int) -> dict[str, Any]:
+    """In this process: `cycles` poll cycles of `n_runs` runs all changing, then the list's
+    sort, filter and scroll actions; seconds each, the longest stall, the peak RSS."""
+    from benchmarks.ui_load import CycleSource, FrameLog, _wait_for, settled
+    from nekt_tui.clock import FakeClock, SystemClock
+    from nekt_tui.ui.app import AppOptions, NektApp
+    from nekt_tui.ui.state.ports import PollSettings
+    from nekt_tui.ui.state.session import WatchSession
+    from nekt_tui.ui.state.store import RunStore, StoredRun
+    from nekt_tui.watch import scheduler as scheduler_module
+    from nekt_tui.watch.events import Event, StatusChanged
+
+    # The engine the session builds, without its random spread: every run is due at the
+    # same instant, the worst case (a burst), as in figure 4.
+    scheduler_module.Scheduler = functools.partial(  # type: ignore[misc]
+        scheduler_module.Scheduler, jitter=0.0
+    )
+
+    ids = run_ids(n_runs)
+    clock = FakeClock()
+    source = CycleSource(ids)
+    source.prepare(0)
+    session = WatchSession(
+        clock=clock,
+        source=source,  # type: ignore[arg-type]  # answers get_run, as RunSource asks
+        store=RunStore.in_memory(StoredRun(rid, None, None) for rid in ids),
+        settings=PollSettings(interval=INTERVAL, waiting_interval=INTERVAL, run_list=False),
+        rng=random.Random(7),
+    )
+    app = NektApp(session, AppOptions(host="benchmark", bell="off"), clock=SystemClock())
+    seen = {"changed": 0}
+    on_engine_event = app.on_engine_event
+
+    def counting_event(event: Event) -> None:
+        on_engine_event(event)
+        if isinstance(event, StatusChanged):
+            seen["changed"] += 1
+
+    app.on_engine_event = counting_event  # type: ignore[method-assign]
+    step = INTERVAL
+    probe = LagProbe(0.002)
+    results: list[dict[str, float]] = []
+    actions: dict[str, float] = {}
+    stalls: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await clock.advance(0)
+        await _wait_for(lambda: seen["changed"] >= n_runs, timeout=300)
+        await _wait_for(lambda: settled(app))
+        frames = FrameLog(app, app.screen)
+        probe.start()
+
+        async def timed(action: Callable[[], object]) -> tuple[float, float]:
+            await asyncio.sleep(0.05)  # a quiet loop first
+            if not settled(app):
+                await _wait_for(lambda: settled(app))
+                await asyncio.sleep(0.02)
+            probe.reset()
+            t0 = time.perf_counter()
+            action()
+            await _wait_for(lambda: settled(app), poll=0.001)
+            drawn = frames.since(frames.frames, t0)
+            t_end = drawn[-1] if drawn else time.perf_counter()
+            await asyncio.sleep(probe.period * 4)
+            return t_end - t0, probe.peak
+
+        for cycle in range(1, cycles + 1):
+            source.prepare(cycle)
+            target = seen["changed"] + n_runs
+
+            async def one_cycle(target: int = target) -> None:
+                await clock.advance(step)
+                await _wait_for(lambda: seen["changed"] >= target, timeout=300)
+                await _wait_for(lambda: not app.frame_pending and not app.reducer.pending)
+
+            await asyncio.sleep(0.05)
+            await _wait_for(lambda: settled(app))
+            probe.reset()
+            t0 = time.perf_counter()
+            await one_cycle()
+            await _wait_for(lambda: settled(app), poll=0.001)
+            drawn = frames.since(frames.frames, t0)
+            t_end = drawn[-1] if drawn else time.perf_counter()
+            await asyncio.sleep(probe.period * 4)
+            results.append({"cycle_s": t_end - t0, "stall_s": probe.peak, "frames": len(drawn)})
+
+        watch_list = app.widgets.watch_list
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("sort_status", app.action_sort),
+            ("sort_pipeline", app.action_sort),
+            ("filter_status", lambda: app.set_filter("status:running")),
+            ("filter_word", lambda: app.set_filter("pipeline-07")),
+            ("filter_clear", lambda: app.set_filter("")),
+            ("scroll_end", lambda: watch_list.action_jump(-1)),
+            ("scroll_page_up", lambda: watch_list.action_page(-1)),
+            ("scroll_home", lambda: watch_list.action_jump(0)),
+            ("cursor_down", lambda: watch_list.action_cursor(1)),
+        ]
+        for name, action in steps:
+            actions[name], stalls[name] = await timed(action)
+        await probe.stop()
+        rows_current = sum(1 for rid in ids if app.model.rows[rid].run is source.runs[rid])
+        await pilot.exit(0)
+    return {
+        "runs": n_runs,
+        "cycles": results,
+        "cycle_s": statistics.median(r["cycle_s"] for r in results),
+        "max_cycle_stall_s": max(r["stall_s"] for r in results),
+        "interactions_s": actions,
+        "interaction_stalls_s": stalls,
+        "max_stall_s": max([*stalls.values(), *(r["stall_s"] for r in results)]),
+        "rows_current": rows_current,
+        "peak_rss_mb": _vm_hwm_mb(),
+    }
+
+
+def cycles_in_child(n_runs: int, cycles: int) -> dict[str, Any]:
+    """`measure_cycles` in a fresh interpreter (its own memory and collector)."""
+    argv = [sys.executable, "-m", "benchmarks.scale", "cycles", "--runs", str(n_runs)]
+    argv += ["--cycles", str(cycles)]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=900, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"cycles of {n_runs} runs failed: {out.stderr.strip()[-400:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+# ---- start-up ---------------------------------------------------------------------------
+
+
+def write_state(path: str, n_runs: int) -> None:
+    """A watch list of `n_runs` runs as a previous session leaves it (statuses seen)."""
+    from nekt_tui.watch.entry import WatchEntry
+    from nekt_tui.watch.watchlist import WatchList
+
+    statuses = ("success", "failed", "running", "queued", "canceled")
+    seen = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+    entries = [
+        WatchEntry(rid, None, statuses[i % len(statuses)], seen)
+        for i, rid in enumerate(run_ids(n_runs, seed=9))
+    ]
+    WatchList(Path(path), entries).save()
+
+
+def first_frame(state_file: str) -> float:
+    """Seconds from process start to the first full frame of nekt-tui on `state_file`."""
+    argv = ("env", "NEKT_API_KEY=benchmark-key", sys.executable, "-m", "nekt_tui")
+    argv += ("--state-file", state_file, "--api-url", "http://127.0.0.1:9")
+    with TerminalProcess(argv) as proc:
+        return proc.wait_first_frame()
+
+
+def startup(size: Size, n_runs: int, tmp: str) -> dict[str, Any]:
+    """First-frame seconds with `n_runs` saved runs and with none, in alternating pairs."""
+    full = os.path.join(tmp, "full.json")
+    empty = os.path.join(tmp, "empty.json")
+    write_state(full, n_runs)
+    first_frame(empty)  # warm the OS file cache, untimed
+    first_frame(full)
+    big: list[float] = []
+    none: list[float] = []
+    for rep in range(size.pick(3 * size.repeat, size.repeat)):
+        pair = (full, empty) if rep % 2 == 0 else (empty, full)
+        for path in pair:
+            (big if path == full else none).append(first_frame(path))
+        log(f"start-up pair {rep + 1}: {n_runs:,} runs {big[-1]:.3f} s, empty {none[-1]:.3f} s")
+    return {"runs": n_runs, "full_s": big, "empty_s": none}
+
+
+# ---- the figure -------------------------------------------------------------------------
+
+
+def _per_run(value: float, runs: int) -> float:
+    return value / runs
+
+
+def figure(size: Size) -> Figure:
+    """Figure 9: 10,000 runs."""
+    many = size.pick(10_000, 500)
+    mid = size.pick(2_000, 100)
+    few = 20
+    cycles = size.pick(4, 2)
+    fig = Figure(9, "10,000 watched runs")
+    big: list[dict[str, Any]] = []
+    middle: list[dict[str, Any]] = []
+    small: list[dict[str, Any]] = []
+    for rep in range(size.repeat):
+        small.append(cycles_in_child(few, cycles))
+        middle.append(cycles_in_child(mid, cycles))
+        big.append(cycles_in_child(many, cycles))
+        log(
+            f"rep {rep + 1}: {many:,} runs: cycle {big[-1]['cycle_s'] * 1e3:.0f} ms, stall "
+            f"{big[-1]['max_stall_s'] * 1e3:.0f} ms, RSS {big[-1]['peak_rss_mb']:.0f} MB; "
+            f"{mid:,} runs: cycle {middle[-1]['cycle_s'] * 1e3:.0f} ms; {few} runs: "
+            f"RSS {small[-1]['peak_rss_mb']:.0f} MB"
+        )
+    with tempfile.TemporaryDirectory(prefix="nekt-bench-") as tmp:
+        start = startup(size, many, tmp)
+    fig.rows += [
+        Row(
+            "9a",
+            f"Apply one cycle, {many:,} runs all changing",
+            "ms",
+            [b["cycle_s"] * 1e3 for b in big],
+            [m["cycle_s"] * 1e3 for m in middle],
+            f"the same app with {mid:,} runs",
+            "≤ 100 ms",
+            check=lambda r: (r.value or 1e9) <= 100,
+        ),
+        Row(
+            "9b",
+            f"The same cycle per run changed, {many:,} runs",
+            "µs",
+            [_per_run(b["cycle_s"], many) * 1e6 for b in big],
+            [_per_run(m["cycle_s"], mid) * 1e6 for m in middle],
+            f"per run changed with {mid:,} runs",
+            "≤ 1.5×",
+            check=lambda r: (r.ratio or 1e9) <= 1.5,
+        ),
+        Row(
+            "9c",
+            f"Longest event-loop stall, {many:,} runs: cycles, sort, filter, scroll",
+            "ms",
+            [b["max_stall_s"] * 1e3 for b in big],
+            [s["max_stall_s"] * 1e3 for s in small],
+            f"the same with {few} runs",
+            "≤ 50 ms",
+            check=lambda r: (r.value or 1e9) <= 50,
+        ),
+        Row(
+            "9d",
+            f"Peak RSS, {many:,} runs watched, all fetched and changing",
+            "MB",
+            [b["peak_rss_mb"] for b in big],
+            [s["peak_rss_mb"] for s in small],
+            f"the same with {few} runs",
+            "≤ 200 MB",
+            check=lambda r: (r.value or 1e9) <= 200,
+        ),
+        Row(
+            "9e",
+            f"Start-up to the first full frame, {many:,} saved runs",
+            "s",
+            start["full_s"],
+            start["empty_s"],
+            "the same with an empty watch list",
+            "≤ 2×",
+            check=lambda r: (r.ratio or 1e9) <= 2,
+        ),
+    ]
+    fig.raw = {"many": big, "middle": middle, "few": small, "startup": start}
+    return fig
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m benchmarks.scale cycles --runs N [--cycles K]`: one JSON line."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale")
+    parser.add_argument("command", choices=("cycles",))
+    parser.add_argument("--runs", type=int, required=True)
+    parser.add_argument("--cycles", type=int, default=4)
+    args = parser.parse_args(argv)
+    result = asyncio.run(measure_cycles(args.runs, args.cycles))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
