@@ -94,6 +94,9 @@ class Row:
     fresh_source: Callable[[str], datetime | None] | None = field(default=None, repr=False)
     _name: str | None = None
     _search: str | None = None
+    #: `pipeline_name` and the run it was read from: sorting 10,000 rows by pipeline
+    #: sanitised every name on every sort.
+    _pipeline: tuple[Run | None, str | None] | None = field(default=None, repr=False)
     #: The log the digest was read from: read again only when the log changes.
     _digested: str | None = field(default=None, repr=False)
 
@@ -123,8 +126,14 @@ class Row:
     @property
     def pipeline_name(self) -> str | None:
         """The pipeline slug (or the flat shape's name), sanitised; None before a fetch."""
-        raw = self.run.name if self.run is not None else None
-        return sanitize(raw, single_line=True) if raw else None
+        run = self.run
+        cached = self._pipeline
+        if cached is not None and cached[0] is run:
+            return cached[1]
+        raw = run.name if run is not None else None
+        name = sanitize(raw, single_line=True) if raw else None
+        self._pipeline = (run, name)
+        return name
 
     @property
     def short_id(self) -> str:
@@ -367,10 +376,15 @@ class WatchModel:
         (an unknown status from the server counts as one a run can have).
         """
         parsed = Filter.parse(text)
-        seen = {
-            look(row.status).full.lower() for row in self.rows.values() if row.status is not None
-        }
-        wrong = sorted(parsed.statuses - set(STATUS_LABELS) - seen)
+        wrong: list[str] = []
+        if parsed.statuses - set(STATUS_LABELS):
+            # Only a status the app does not know needs a look at every row's status.
+            seen = {
+                look(row.status).full.lower()
+                for row in self.rows.values()
+                if row.status is not None
+            }
+            wrong = sorted(parsed.statuses - set(STATUS_LABELS) - seen)
         if wrong:
             names = ", ".join(sanitize(name, single_line=True)[:32] for name in wrong)
             return f"Unknown status {names}: use {', '.join(STATUS_LABELS)}"
