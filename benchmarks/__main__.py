@@ -31,6 +31,7 @@ FIGURES = {
     5: "benchmarks.log_figure",
     6: "benchmarks.startup",
     7: "benchmarks.idle_memory",
+    9: "benchmarks.scale",
 }
 
 

@@ -91,8 +91,8 @@ class WatchList:
         self._base: dict[str, WatchEntry] = {}
         #: Loaded lists merge with the file on save; a list made in memory replaces it.
         self._merging = False
-        #: (inode, size, mtime) of the file this list last wrote: unchanged since, there is
-        #: nothing to merge and the file is not read again.
+        #: (inode, size, mtime) of the file as this list last read or wrote it: unchanged
+        #: since, there is nothing to merge and the file is not read again.
         self._written: tuple[int, int, int] | None = None
         #: The last save found the lock held past the wait: try without waiting until one
         #: succeeds, so a stuck holder does not stall every save (the app's UI) in turn.
@@ -116,6 +116,9 @@ class WatchList:
             write_target(path)
         except WatchListError as exc:  # a dangling or looping link: said, never replaced
             return cls(path, message=f"{exc}; starting with an empty list")
+        # Taken before reading: a change made after it shows as another identity at the
+        # first save, which then merges; unchanged, that save need not read 10,000 runs.
+        seen = identity(path)
         try:
             raw = path.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
@@ -126,7 +129,9 @@ class WatchList:
             entries = _parse(raw)
         except ValueError as exc:
             return cls._set_aside(path, str(exc))
-        return cls(path, entries)
+        wl = cls(path, entries)
+        wl._written = seen
+        return wl
 
     @classmethod
     def _set_aside(cls, path: Path, problem: str) -> WatchList:

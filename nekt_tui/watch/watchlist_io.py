@@ -173,6 +173,8 @@ def _merge_entry(b: WatchEntry | None, m: WatchEntry, t: WatchEntry) -> WatchEnt
     newest = m
     if t.last_seen is not None and (m.last_seen is None or t.last_seen > m.last_seen):
         newest = t
+    if newest is m and label == m.label:
+        return m  # the same entry: its line of the file is not encoded again
     return replace(m, label=label, last_status=newest.last_status, last_seen=newest.last_seen)
 
 

@@ -93,3 +93,42 @@ def test_an_empty_list_saves_as_an_empty_list(tmp_path: Path) -> None:
 def test_a_line_of_the_file_is_the_json_of_its_entry(entry: WatchEntry) -> None:
     assert json.loads(entry_line(entry)) == entry.to_json()
     assert "\n" not in entry_line(entry)
+
+
+def test_saving_a_list_nobody_else_changed_since_it_was_loaded_reads_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "watchlist.json"
+    first = WatchList.load(path)
+    for rid in _ids():
+        first.add(rid)
+    first.save()
+    parsed: list[int] = []
+    parse = watchlist_module._parse
+
+    def counting(raw: bytes) -> list[WatchEntry]:
+        parsed.append(len(raw))
+        return parse(raw)
+
+    monkeypatch.setattr(watchlist_module, "_parse", counting)
+    again = WatchList.load(path)  # the next session
+    again.record_status(_ids()[0], "success", SEEN)
+    again.save()
+    assert len(parsed) == 1  # the load only: the save knew the file was as it read it
+    assert WatchList.load(path).get(_ids()[0]) == WatchEntry(_ids()[0], None, "success", SEEN)
+
+
+def test_a_list_changed_by_another_instance_after_it_was_loaded_is_merged(tmp_path: Path) -> None:
+    path = tmp_path / "watchlist.json"
+    ids = _ids(3)
+    first = WatchList.load(path)
+    first.add(ids[0])
+    first.save()
+    mine = WatchList.load(path)
+    theirs = WatchList.load(path)
+    theirs.add(ids[1])
+    theirs.save()
+    mine.add(ids[2])
+    changes = mine.save()
+    assert [e.run_id for e in changes.added] == [ids[1]]
+    assert WatchList.load(path).run_ids == [ids[0], ids[1], ids[2]]

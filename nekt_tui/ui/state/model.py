@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from nekt_tui.api.enums import RunStatus, UnknownValue
@@ -208,14 +209,15 @@ def _common(a: str, b: str) -> int:
 def set_short_ids(rows: Iterable[Row]) -> int:
     """Give each row the shortest ID prefix no other row shares (at least `SHORT_ID_MIN`
     characters), like git's short hashes; returns the longest. O(n log n)."""
-    ordered = sorted(rows, key=lambda row: row.run_id)
+    ordered = sorted(rows, key=attrgetter("run_id"))
+    ids = [row.run_id for row in ordered]
+    # What each ID shares with the next, worked out once per pair (10,000 at start-up).
+    after = [_common(a, b) for a, b in zip(ids, ids[1:], strict=False)] + [0]
     longest = SHORT_ID_MIN
+    before = 0
     for i, row in enumerate(ordered):
-        shared = 0
-        if i > 0:
-            shared = _common(row.run_id, ordered[i - 1].run_id)
-        if i + 1 < len(ordered):
-            shared = max(shared, _common(row.run_id, ordered[i + 1].run_id))
+        shared = max(before, after[i])
+        before = after[i]
         length = min(len(row.run_id), max(SHORT_ID_MIN, shared + 1))
         if length != row.short_len:
             row.short_len = length
