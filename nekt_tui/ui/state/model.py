@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -212,7 +213,7 @@ def set_short_ids(rows: Iterable[Row]) -> int:
     ordered = sorted(rows, key=attrgetter("run_id"))
     ids = [row.run_id for row in ordered]
     # What each ID shares with the next, worked out once per pair (10,000 at start-up).
-    after = [_common(a, b) for a, b in zip(ids, ids[1:], strict=False)] + [0]
+    after = [_common(a, b) for a, b in pairwise(ids)] + [0]
     longest = SHORT_ID_MIN
     before = 0
     for i, row in enumerate(ordered):
