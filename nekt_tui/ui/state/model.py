@@ -55,7 +55,7 @@ def clean_label(text: str | None) -> str | None:
     return cleaned or None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transition:
     """One status change as the app saw it."""
 
