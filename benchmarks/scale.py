@@ -17,6 +17,9 @@ page up, home, one row down), each from the action to its settled frame. The lon
 event-loop stall (9b) is over the cycles and these actions; the peak RSS (9d) is the
 child's VmHWM at the end.
 
+The same child then runs the engine alone (`engine_cycle_s`): the same cycles of the
+same `Scheduler` with no app, its events to a no-op. What is left of 9a is the app's.
+
 Start-up (9e): `nekt-tui` as a user starts it, on a 160x48 pty, with a state file of
 10,000 runs against the same with an empty one, process start to first full frame (see
 `benchmarks.terminal`); an API key is set and the API URL is a closed loopback port, so
@@ -216,6 +219,42 @@ async def measure_cycles(n_runs: int, cycles: int) -> dict[str, Any]:
     }
 
 
+async def engine_cycles(n_runs: int, cycles: int) -> list[float]:
+    """The engine alone, the same cycles with no app (events to a no-op): seconds each.
+
+    What no change to the UI can take off a cycle."""
+    from benchmarks.ui_load import CycleSource
+    from nekt_tui.clock import FakeClock
+    from nekt_tui.watch.scheduler import Scheduler
+
+    ids = run_ids(n_runs)
+    clock = FakeClock()
+    source = CycleSource(ids)
+    source.prepare(0)
+    scheduler = Scheduler(
+        source,  # type: ignore[arg-type]
+        clock=clock,
+        interval=INTERVAL,
+        waiting_interval=INTERVAL,
+        jitter=0.0,
+        on_event=lambda event: None,
+    )
+    for rid in ids:
+        scheduler.watch(rid)
+    scheduler.start()
+    await clock.advance(0)
+    await scheduler.idle()
+    seconds = []
+    for cycle in range(1, cycles + 1):
+        source.prepare(cycle)
+        t0 = time.perf_counter()
+        await clock.advance(INTERVAL)
+        await scheduler.idle()
+        seconds.append(time.perf_counter() - t0)
+    await scheduler.aclose()
+    return seconds
+
+
 def cycles_in_child(n_runs: int, cycles: int) -> dict[str, Any]:
     """`measure_cycles` in a fresh interpreter (its own memory and collector)."""
     argv = [sys.executable, "-m", "benchmarks.scale", "cycles", "--runs", str(n_runs)]
@@ -292,7 +331,8 @@ def figure(size: Size) -> Figure:
         small.append(middle[-1] if size.quick else cycles_in_child(few, cycles))
         big.append(cycles_in_child(many, cycles))
         log(
-            f"rep {rep + 1}: {many:,} runs: cycle {big[-1]['cycle_s'] * 1e3:.0f} ms, stall "
+            f"rep {rep + 1}: {many:,} runs: cycle {big[-1]['cycle_s'] * 1e3:.0f} ms (engine "
+            f"alone {big[-1]['engine_cycle_s'] * 1e3:.0f} ms), stall "
             f"{big[-1]['max_stall_s'] * 1e3:.0f} ms, RSS {big[-1]['peak_rss_mb']:.0f} MB; "
             f"{mid:,} runs: cycle {middle[-1]['cycle_s'] * 1e3:.0f} ms; {few} runs: "
             f"RSS {small[-1]['peak_rss_mb']:.0f} MB"
@@ -363,6 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cycles", type=int, default=4)
     args = parser.parse_args(argv)
     result = asyncio.run(measure_cycles(args.runs, args.cycles))
+    engine = asyncio.run(engine_cycles(args.runs, args.cycles))
+    result["engine_cycle_s"] = statistics.median(engine)
+    result["engine_cycles_s"] = engine
     print(json.dumps(result))
     return 0
 

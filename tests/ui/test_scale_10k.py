@@ -168,3 +168,26 @@ async def test_a_run_moved_to_another_pipeline_sorts_and_filters_under_its_new_n
         app.set_filter("aaa-first")
         await pilot.pause()
         assert app.model.view == [moved]
+
+
+async def test_a_status_filter_builds_no_search_text(monkeypatch: Any) -> None:
+    ids = _ids(300)
+    app, clock = scripted_app(_source(ids), ids)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(app, pilot, clock)
+        built: list[str] = []
+        search_text = model_module.Row.search_text
+
+        def counting(row: model_module.Row) -> str:
+            built.append(row.run_id)
+            return search_text.fget(row)  # type: ignore[attr-defined,no-any-return]
+
+        monkeypatch.setattr(model_module.Row, "search_text", property(counting))
+        app.set_filter("status:failed")
+        await pilot.pause()
+        assert app.model.view == [ids[0], ids[100], ids[200]]
+        assert built == []
+        app.set_filter("status:failed pipe-00")  # a word: now the text is needed
+        await pilot.pause()
+        assert app.model.view == [ids[0], ids[100], ids[200]]
+        assert built
