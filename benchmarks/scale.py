@@ -5,7 +5,8 @@ cycles --runs N`), so its peak memory is its own and the collector starts clean.
 is built as the command line builds it: a `WatchSession` that makes its own `Scheduler`
 (events through its callback, not a stream; its random spread off, so every run is due
 at the same instant: the worst case) from a source that answers at once from memory, on
-a `FakeClock`; frames and the tick run on the real clock, as in figure 4
+a `FakeClock`, with the watch list in a file (each cycle's statuses are saved once a
+second by the tick, fsync included); frames and the tick run on the real clock, as in figure 4
 (`benchmarks.ui_load`, whose frame log and "settled" test are reused). Every cycle every
 run is polled and changes (status and one log line). A cycle is from the moment the
 polls become due to the last frame of the settled screen. Run IDs are random (as real
@@ -75,9 +76,11 @@ async def measure_cycles(n_runs: int, cycles: int) -> dict[str, Any]:
     from nekt_tui.ui.app import AppOptions, NektApp
     from nekt_tui.ui.state.ports import PollSettings
     from nekt_tui.ui.state.session import WatchSession
-    from nekt_tui.ui.state.store import RunStore, StoredRun
+    from nekt_tui.ui.state.store import RunStore
     from nekt_tui.watch import scheduler as scheduler_module
+    from nekt_tui.watch.entry import WatchEntry
     from nekt_tui.watch.events import Event, StatusChanged
+    from nekt_tui.watch.watchlist import WatchList
 
     # The engine the session builds, without its random spread: every run is due at the
     # same instant, the worst case (a burst), as in figure 4.
@@ -86,13 +89,18 @@ async def measure_cycles(n_runs: int, cycles: int) -> dict[str, Any]:
     )
 
     ids = run_ids(n_runs)
+    # The watch list on disk, as a user has it: the statuses of every cycle are saved
+    # (once a second, from the tick) with the file's fsync, inside the measured time.
+    state_dir = tempfile.TemporaryDirectory(prefix="nekt-bench-")
+    state_file = os.path.join(state_dir.name, "watchlist.json")
+    WatchList(Path(state_file), [WatchEntry(rid) for rid in ids]).save()
     clock = FakeClock()
     source = CycleSource(ids)
     source.prepare(0)
     session = WatchSession(
         clock=clock,
         source=source,  # type: ignore[arg-type]  # answers get_run, as RunSource asks
-        store=RunStore.in_memory(StoredRun(rid, None, None) for rid in ids),
+        store=RunStore(WatchList.load(Path(state_file))),
         settings=PollSettings(interval=INTERVAL, waiting_interval=INTERVAL, run_list=False),
         rng=random.Random(7),
     )
@@ -205,6 +213,8 @@ async def measure_cycles(n_runs: int, cycles: int) -> dict[str, Any]:
         gc.callbacks.remove(on_gc)
         rows_current = sum(1 for rid in ids if app.model.rows[rid].run is source.runs[rid])
         await pilot.exit(0)
+    saves = session.store.saves
+    state_dir.cleanup()
     return {
         "runs": n_runs,
         "cycles": results,
@@ -215,6 +225,7 @@ async def measure_cycles(n_runs: int, cycles: int) -> dict[str, Any]:
         "max_stall_s": max([*stalls.values(), *(r["stall_s"] for r in results)]),
         "rows_current": rows_current,
         "full_gc_s": full_gcs,
+        "saves": saves,
         "peak_rss_mb": _vm_hwm_mb(),
     }
 
