@@ -30,7 +30,8 @@ from nekt_tui.watch.watchlist_io import (
     WatchListError,
     atomic_write,
     default_state_path,
-    entry_line,
+    entry_head,
+    entry_tail,
     identity,
     locked,
     merge,
@@ -97,8 +98,9 @@ class WatchList:
         #: The last save found the lock held past the wait: try without waiting until one
         #: succeeds, so a stuck holder does not stall every save (the app's UI) in turn.
         self._lock_busy = False
-        #: Each entry's line of file text as last written, by run ID (see `_text`).
-        self._lines: dict[str, tuple[WatchEntry, str]] = {}
+        #: Each entry's line of file text as last written, and its start, by run ID (see
+        #: `_text`).
+        self._lines: dict[str, tuple[WatchEntry, str, str]] = {}
 
     # ---- loading and saving ------------------------------------------------------------
 
@@ -195,12 +197,16 @@ class WatchList:
             cached = old.get(e.run_id)
             if cached is not None and cached[0] is e:
                 lines[e.run_id] = cached
-            else:
-                lines[e.run_id] = (e, entry_line(e))
+                continue
+            # A new status keeps the start of the line (ID and label) as it was.
+            head = cached[2] if cached is not None and cached[0].label == e.label else None
+            if head is None:
+                head = entry_head(e)
+            lines[e.run_id] = (e, head + entry_tail(e), head)
         self._lines = lines
         if not lines:
             return f'{{"version": {FORMAT_VERSION}, "runs": []}}\n'
-        body = ",\n".join(line for _, line in lines.values())
+        body = ",\n".join(line for _, line, _ in lines.values())
         return f'{{"version": {FORMAT_VERSION}, "runs": [\n{body}\n]}}\n'
 
     def _read_now(self, target: Path) -> tuple[list[WatchEntry] | None, str | None]:

@@ -184,20 +184,27 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def entry_line(entry: WatchEntry) -> str:
-    """One entry as a line of the file: the JSON of `entry.to_json()`, built faster.
+    """One entry as a line of the file: the JSON of `entry.to_json()`, built faster."""
+    return entry_head(entry) + entry_tail(entry)
 
-    A time's ISO text needs no escaping and a status is encoded once per value; only the
-    run ID and a label go through the JSON encoder for every line.
-    """
-    rid = _ENCODE(entry.run_id)
+
+def entry_head(entry: WatchEntry) -> str:
+    """The start of an entry's line, up to its status: the run ID and the label (which
+    rarely change, so a list keeps it from one save to the next)."""
+    label = "null" if entry.label is None else _ENCODE(entry.label)
+    return f'{{"run_id": {_ENCODE(entry.run_id)}, "label": {label}, '
+
+
+def entry_tail(entry: WatchEntry) -> str:
+    """The rest of an entry's line: the status (encoded once per value) and when it was
+    seen (ISO text needs no escaping)."""
     status = _STATUS_JSON.get(entry.last_status)
     if status is None:
         status = _ENCODE(entry.last_status)
         if len(_STATUS_JSON) < 64:  # a server inventing statuses must not grow it for ever
             _STATUS_JSON[entry.last_status] = status
-    label = "null" if entry.label is None else _ENCODE(entry.label)
     seen = "null" if entry.last_seen is None else f'"{entry.last_seen.isoformat()}"'
-    return f'{{"run_id": {rid}, "label": {label}, "last_status": {status}, "last_seen": {seen}}}'
+    return f'"last_status": {status}, "last_seen": {seen}}}'
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from nekt_tui.watch import watchlist as watchlist_module
 from nekt_tui.watch.entry import WatchEntry
 from nekt_tui.watch.watchlist import WatchList
-from nekt_tui.watch.watchlist_io import entry_line
+from nekt_tui.watch.watchlist_io import entry_line, entry_tail
 
 N = 10_000
 SEEN = datetime(2026, 1, 15, 12, 30, tzinfo=timezone.utc)
@@ -29,11 +29,11 @@ def _count_encodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every entry turned into file text, by run ID."""
     encoded: list[str] = []
 
-    def counting_line(entry: WatchEntry) -> str:
+    def counting_tail(entry: WatchEntry) -> str:
         encoded.append(entry.run_id)
-        return entry_line(entry)
+        return entry_tail(entry)
 
-    monkeypatch.setattr(watchlist_module, "entry_line", counting_line)
+    monkeypatch.setattr(watchlist_module, "entry_tail", counting_tail)
     return encoded
 
 
