@@ -191,3 +191,36 @@ async def test_a_status_filter_builds_no_search_text(monkeypatch: Any) -> None:
         await pilot.pause()
         assert app.model.view == [ids[0], ids[100], ids[200]]
         assert built
+
+
+async def test_a_poll_cycle_of_new_answers_sanitises_each_pipeline_name_once() -> None:
+    ids = _ids(500)
+    source = _source(ids)
+    app, clock = scripted_app(source, ids)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(app, pilot, clock)
+        await pilot.press("s", "s")  # by pipeline
+        for i, rid in enumerate(ids):  # every run answers anew, same 50 pipelines
+            source.answers[rid] = run_json(
+                rid,
+                "success",
+                number=i + 1,
+                pipeline={"slug": f"pipe-{i % PIPELINES:02d}", "triggers": []},
+            )
+        sanitized: list[str] = []
+        sanitize = model_module.sanitize
+
+        def counting(text: str, **kwargs: Any) -> str:
+            sanitized.append(text)
+            return sanitize(text, **kwargs)
+
+        model_module.sanitize = counting  # type: ignore[assignment]
+        try:
+            await pilot.press("R")
+            await advance(pilot, clock, 0)
+            app.set_filter("pipe-07")
+            await pilot.pause()
+        finally:
+            model_module.sanitize = sanitize  # type: ignore[assignment]
+        assert len(sanitized) <= PIPELINES  # not once per run, per sort and per filter
+        assert app.model.view == [rid for i, rid in enumerate(ids) if i % PIPELINES == 7]

@@ -6,6 +6,7 @@ costs O(changed rows), not O(all rows).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,6 +54,26 @@ def clean_label(text: str | None) -> str | None:
     spaced = " ".join((text or "").split())
     cleaned = " ".join(sanitize(spaced, single_line=True).split())[:LABEL_MAX].rstrip()
     return cleaned or None
+
+
+#: Longest name `clean_name` remembers (a longer one is sanitised every time).
+NAME_CACHED_MAX = 200
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_name(raw: str) -> str:
+    return sanitize(raw, single_line=True)
+
+
+def clean_name(raw: str) -> str:
+    """A pipeline name from the server, sanitised for one line.
+
+    Remembered per name: 10,000 runs share a few hundred pipelines, and every poll brings
+    a new `Run` whose name would otherwise be sanitised again for the next sort or filter.
+    """
+    if len(raw) > NAME_CACHED_MAX:
+        return sanitize(raw, single_line=True)
+    return _cached_name(raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +154,7 @@ class Row:
         if cached is not None and cached[0] is run:
             return cached[1]
         raw = run.name if run is not None else None
-        name = sanitize(raw, single_line=True) if raw else None
+        name = clean_name(raw) if raw else None
         self._pipeline = (run, name)
         return name
 
