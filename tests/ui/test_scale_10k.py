@@ -9,9 +9,12 @@ import random
 import uuid
 from typing import Any
 
+import pytest
+
 from nekt_tui.api.models import RunStatus
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.state import model as model_module
+from nekt_tui.ui.state import names as names_module
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.watch_list import WatchList
 
@@ -57,6 +60,21 @@ async def _open(app: NektApp, pilot: Any, clock: Any) -> None:
 def _line(watch_list: WatchList, index: int) -> str:
     """The text drawn for view position `index` (which must be on screen)."""
     return watch_list.render_line(index - round(watch_list.scroll_y) + 1).text
+
+
+def _count_sanitize(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, every text the list's model (and its name cache) sanitises."""
+    sanitized: list[str] = []
+    sanitize = model_module.sanitize
+
+    def counting(text: str, **kwargs: Any) -> str:
+        sanitized.append(text)
+        return sanitize(text, **kwargs)
+
+    monkeypatch.setattr(model_module, "sanitize", counting)
+    monkeypatch.setattr(names_module, "sanitize", counting)
+    names_module._cached_name.cache_clear()  # names seen by earlier tests count again
+    return sanitized
 
 
 def _census(app: NektApp) -> tuple[int, int, int, int]:
@@ -129,24 +147,14 @@ async def test_a_10000_run_list_opens_filters_sorts_and_scrolls_to_the_right_row
         assert "pipe-49" in _line(watch_list, N - 1)
 
 
-async def test_sorting_again_reads_no_pipeline_name_twice() -> None:
+async def test_sorting_again_reads_no_pipeline_name_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     ids = _ids(300)
     app, clock = scripted_app(_source(ids), ids)
     async with app.run_test(size=(120, 40)) as pilot:
         await _open(app, pilot, clock)
         await pilot.press("s", "s")  # by pipeline
-        sanitized: list[str] = []
-        sanitize = model_module.sanitize
-
-        def counting(text: str, **kwargs: Any) -> str:
-            sanitized.append(text)
-            return sanitize(text, **kwargs)
-
-        model_module.sanitize = counting  # type: ignore[assignment]
-        try:
-            await pilot.press("s", "s", "s", "s")  # round to the pipeline order again
-        finally:
-            model_module.sanitize = sanitize  # type: ignore[assignment]
+        sanitized = _count_sanitize(monkeypatch)
+        await pilot.press("s", "s", "s", "s")  # round to the pipeline order again
         assert sanitized == []
         assert app.model.rows[app.model.view[0]].pipeline_name == "pipe-00"
 
@@ -170,7 +178,7 @@ async def test_a_run_moved_to_another_pipeline_sorts_and_filters_under_its_new_n
         assert app.model.view == [moved]
 
 
-async def test_a_status_filter_builds_no_search_text(monkeypatch: Any) -> None:
+async def test_a_status_filter_builds_no_search_text(monkeypatch: pytest.MonkeyPatch) -> None:
     ids = _ids(300)
     app, clock = scripted_app(_source(ids), ids)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -193,7 +201,9 @@ async def test_a_status_filter_builds_no_search_text(monkeypatch: Any) -> None:
         assert built
 
 
-async def test_a_poll_cycle_of_new_answers_sanitises_each_pipeline_name_once() -> None:
+async def test_a_poll_cycle_of_new_answers_sanitises_each_pipeline_name_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     ids = _ids(500)
     source = _source(ids)
     app, clock = scripted_app(source, ids)
@@ -207,20 +217,10 @@ async def test_a_poll_cycle_of_new_answers_sanitises_each_pipeline_name_once() -
                 number=i + 1,
                 pipeline={"slug": f"pipe-{i % PIPELINES:02d}", "triggers": []},
             )
-        sanitized: list[str] = []
-        sanitize = model_module.sanitize
-
-        def counting(text: str, **kwargs: Any) -> str:
-            sanitized.append(text)
-            return sanitize(text, **kwargs)
-
-        model_module.sanitize = counting  # type: ignore[assignment]
-        try:
-            await pilot.press("R")
-            await advance(pilot, clock, 0)
-            app.set_filter("pipe-07")
-            await pilot.pause()
-        finally:
-            model_module.sanitize = sanitize  # type: ignore[assignment]
+        sanitized = _count_sanitize(monkeypatch)
+        await pilot.press("R")
+        await advance(pilot, clock, 0)
+        app.set_filter("pipe-07")
+        await pilot.pause()
         assert len(sanitized) <= PIPELINES  # not once per run, per sort and per filter
         assert app.model.view == [rid for i, rid in enumerate(ids) if i % PIPELINES == 7]

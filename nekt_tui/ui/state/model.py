@@ -6,7 +6,6 @@ costs O(changed rows), not O(all rows).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from nekt_tui.api.enums import RunStatus, UnknownValue
 from nekt_tui.api.errors import NektError
 from nekt_tui.logview.digest import failure_digest
 from nekt_tui.sanitize import sanitize
+from nekt_tui.ui.state.names import clean_name
 from nekt_tui.ui.state.status import STATUS_LABELS, UNKNOWN, attention_rank, look
 from nekt_tui.ui.timefmt import is_odd
 
@@ -54,26 +54,6 @@ def clean_label(text: str | None) -> str | None:
     spaced = " ".join((text or "").split())
     cleaned = " ".join(sanitize(spaced, single_line=True).split())[:LABEL_MAX].rstrip()
     return cleaned or None
-
-
-#: Longest name `clean_name` remembers (a longer one is sanitised every time).
-NAME_CACHED_MAX = 200
-
-
-@functools.lru_cache(maxsize=4096)
-def _cached_name(raw: str) -> str:
-    return sanitize(raw, single_line=True)
-
-
-def clean_name(raw: str) -> str:
-    """A pipeline name from the server, sanitised for one line.
-
-    Remembered per name: 10,000 runs share a few hundred pipelines, and every poll brings
-    a new `Run` whose name would otherwise be sanitised again for the next sort or filter.
-    """
-    if len(raw) > NAME_CACHED_MAX:
-        return sanitize(raw, single_line=True)
-    return _cached_name(raw)
 
 
 @dataclass(frozen=True, slots=True)
