@@ -33,6 +33,7 @@ FIGURES = {
     7: "benchmarks.idle_memory",
     8: "benchmarks.board",
     9: "benchmarks.bandwidth",
+    10: "benchmarks.scale",
 }
 
 

@@ -73,6 +73,6 @@ def test_table_escapes_pipes_and_marks_misses() -> None:
 
 def test_only_rejects_unknown_figures() -> None:
     assert parse_only("1, 7") == [1, 7]
-    assert parse_only(None) == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert parse_only(None) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     with pytest.raises(argparse.ArgumentTypeError):
-        parse_only("10")
+        parse_only("11")

@@ -12,9 +12,14 @@ _UUID_RE = re.compile(
     r"(?![0-9a-fA-F])"
 )
 
+#: The canonical form itself: what a saved list holds and what this function returns.
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
 
 def validate_run_id(run_id: str) -> str:
     """Return the canonical (lower-case) form of a run ID, or raise `InvalidRunIdError`."""
+    if isinstance(run_id, str) and _CANONICAL.fullmatch(run_id):
+        return run_id  # already canonical: a 10,000-run list loads without parsing each
     text = run_id.strip() if isinstance(run_id, str) else ""
     try:
         parsed = uuid.UUID(text)

@@ -8,7 +8,6 @@ palette read the same names, so a key, its help line and its command cannot drif
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -30,6 +29,7 @@ from nekt_tui.ui.intervals import INTERVAL_STEPS as INTERVAL_STEPS  # re-exporte
 from nekt_tui.ui.keymap import checked_keymap, keys_of
 from nekt_tui.ui.options import AppOptions as AppOptions  # re-exported
 from nekt_tui.ui.screens.main import MainScreen, Widgets
+from nekt_tui.ui.state.collector import CollectorPace
 from nekt_tui.ui.state.connection import Connection, Polling
 from nekt_tui.ui.state.model import SORT_LABELS, WatchModel
 from nekt_tui.ui.state.reactions import (
@@ -135,6 +135,8 @@ class NektApp(App[int]):
         self.session = session or WatchSession()
         self.options = options or AppOptions()
         self.timers = ClockTimers(clock or self.session.clock, self._timer_failed)
+        #: Full collections on the app's clock, not every few seconds (`state/collector`).
+        self.collector = CollectorPace(self.timers.clock.monotonic)
         #: The toasts shown since the last `clear_notifications()`, oldest first (each
         #: with its `message` and `severity`): what the user was told.
         self.toasts: list[Notification] = []
@@ -272,14 +274,14 @@ class NektApp(App[int]):
             self.report_failure("starting to poll", exc)
         self.started = True
         # Move everything alive now (Textual, widgets, the loaded list, the client) out of
-        # the collector's reach: with 2,000 runs, full collections otherwise stall 30-110
-        # ms. The command line holds the collector off until here (see `cli._run_app`).
-        gc.freeze()
-        gc.enable()
+        # the collector's reach, and run full collections once in ten minutes: with 2,000
+        # runs they otherwise stall 30-110 ms, with 10,000 up to 200 ms every few seconds.
+        # The command line holds the collector off until here (see `cli._run_app`).
+        self.collector.start()
 
     async def on_unmount(self) -> None:
         """Save the watch list, stop polling, close the client."""
-        gc.unfreeze()  # what was frozen at start can be collected again (tests run many apps)
+        self.collector.stop()  # as the app found the collector (tests run many apps)
         self.timers.stop()
         await self.notifier.aclose()
         await self.session.close()
@@ -356,6 +358,7 @@ class NektApp(App[int]):
             self.draw_now()
             self.main.tick(pulse=self.animation_level != "none")
             self.session.save_if_due()
+            self.collector.tick()
         except Exception as exc:
             self.report_failure("updating the clock", exc)
 

@@ -226,11 +226,13 @@ class WatchList(ScrollView, can_focus=True):
     def flash_many(self, flashes: Iterable[tuple[str, str]]) -> None:
         """`flash` for many rows (run ID, status key) at once: one redraw of the window."""
         until = self._monotonic() + FLASH_SECONDS
+        top, bottom = self._visible_indexes()
+        index_of = self.model.index_of
         indexes = []
         for run_id, status_key in flashes:
             self._flash[run_id] = (status_key, until)
-            index = self.model.index_of(run_id)
-            if index is not None:
+            index = index_of(run_id)
+            if index is not None and top <= index < bottom:  # the others: when scrolled to
                 indexes.append(index)
         self._refresh_rows(indexes)
         if self._flash and not self._flash_timer_armed:
