@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import stat
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -28,39 +25,25 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
+from nekt_tui.config_values import ConfigError as ConfigError  # re-exported
+from nekt_tui.config_values import Secret as Secret  # re-exported
+from nekt_tui.config_values import (
+    as_argv,
+    as_choice,
+    as_duration,
+    as_number,
+    as_strings,
+    as_switch,
+    as_whole,
+    check_private,
+    checked_key,
+    key_from_command,
+)
 
 APP_NAME = "nekt-tui"
 BELL_POLICIES = ("off", "failures", "terminal", "all")
 #: Which transitions make a desktop notification (and run `notify_cmd`).
 NOTIFY_POLICIES = ("off", "failures", "all")
-
-
-class ConfigError(Exception):
-    """A setting is wrong: the message names the file or variable and what to do."""
-
-
-class Secret:
-    """A string that never appears in repr(), str() or f-strings."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The secret itself, for the one place that sends it (the HTTP header)."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -180,7 +163,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
             )
         _check_table(table, path, f"[profiles.{name}] ")
     if "api_key" in data or any("api_key" in table for table in profiles.values()):
-        _check_private(path)
+        check_private(path)
     return data
 
 
@@ -206,93 +189,6 @@ def _check_table(data: dict[str, Any], path: Path, where: str) -> None:
                 f"config file {path}: {where}[keys] {binding_id} must be keys in quotes, "
                 'like "delete"'
             )
-
-
-def _check_private(path: Path) -> None:
-    """Refuse a key file others can read, as ssh does."""
-    if os.name != "posix":
-        return
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ConfigError(
-            f"config file {path} holds an API key but is readable by others "
-            f"(mode {stat.S_IMODE(mode):o}); run: chmod 600 {shlex.quote(str(path))}"
-        )
-
-
-def _key_from_command(command: str, path: str) -> str:
-    try:
-        # No stdin: under `nekt-tui serve` it is the app's own input from the browser.
-        result = subprocess.run(
-            shlex.split(command),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=15,
-            check=False,
-        )
-    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
-        reason = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else "could not start"
-        raise ConfigError(f"api_key_cmd in {path} {reason}; check the command") from None
-    # The first line, as `pass show` prints it (later lines are notes), without the
-    # newline and surrounding blanks; blanks inside it are refused by `_checked_key`.
-    key = result.stdout.strip().splitlines()[0].strip() if result.stdout.strip() else ""
-    if result.returncode != 0 or not key:
-        raise ConfigError(
-            f"api_key_cmd in {path} failed (exit {result.returncode}) or printed no key"
-        )
-    return key
-
-
-def _checked_key(key: str, source: str) -> Secret:
-    """The key, if an HTTP header can carry it: printable ASCII, no blanks inside.
-
-    httpx would raise UnicodeEncodeError for the first request instead; the message
-    never shows the key."""
-    key = key.strip()
-    if not all("!" <= ch <= "~" for ch in key):
-        raise ConfigError(
-            f"the API key from {source} has characters an HTTP header cannot carry "
-            "(spaces, control or non-ASCII characters); set it to the key exactly as issued"
-        )
-    return Secret(key)
-
-
-def _number(name: str, value: Any, *, minimum: float, integer: bool = False) -> float:
-    try:
-        number = int(value) if integer else float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ConfigError(f"{name} must be a number, got {value!r}") from None
-    if number < minimum or number != number or number == float("inf"):
-        raise ConfigError(f"{name} must be a finite number of at least {minimum:g}, got {value!r}")
-    return number
-
-
-def _whole(name: str, value: Any, default: int, minimum: int = 1) -> int:
-    """A whole number of at least `minimum` (from the file, or text from the environment)."""
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
-    if number < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value!r}")
-    return number
-
-
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
-
-
-def _switch(name: str, value: Any) -> bool:
-    """A yes/no setting: a bool (command line, file) or 1/0, true/false... (environment)."""
-    if isinstance(value, bool) or value is None:
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE
-    raise ConfigError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), got {value!r}")
 
 
 def load_config(
@@ -341,16 +237,20 @@ def load_config(
     return Config(
         api_url=api_url,
         api_key=key,
-        interval=_number("interval", pick("interval", "NEKT_TUI_INTERVAL") or 2.0, minimum=0.5),
-        waiting_interval=_number("waiting_interval", pick("waiting_interval") or 5.0, minimum=0.5),
-        concurrency=int(_number("concurrency", pick("concurrency") or 8, minimum=1, integer=True)),
+        interval=as_number("interval", pick("interval", "NEKT_TUI_INTERVAL") or 2.0, minimum=0.5),
+        waiting_interval=as_number(
+            "waiting_interval", pick("waiting_interval") or 5.0, minimum=0.5
+        ),
+        concurrency=int(
+            as_number("concurrency", pick("concurrency") or 8, minimum=1, integer=True)
+        ),
         run_list=pick("run_list") is not False,
         bell=bell,
         theme=str(pick("theme", "NEKT_TUI_THEME") or "textual-dark"),
         log_max_lines=int(
-            _number("log_max_lines", pick("log_max_lines") or 500_000, minimum=1000, integer=True)
+            as_number("log_max_lines", pick("log_max_lines") or 500_000, minimum=1000, integer=True)
         ),
-        max_response_mb=_whole(
+        max_response_mb=as_whole(
             "max_response_mb", pick("max_response_mb", "NEKT_TUI_MAX_RESPONSE_MB"), 256
         ),
         state_file=state,
@@ -358,14 +258,16 @@ def load_config(
         config_file=path,
         key_source=source,
         keys=dict(pick("keys") or {}),
-        read_only=_switch("NEKT_TUI_READ_ONLY", pick("read_only", "NEKT_TUI_READ_ONLY")),
-        notify=_choice("notify", pick("notify", "NEKT_TUI_NOTIFY") or "failures", NOTIFY_POLICIES),
-        notify_cmd=_argv("notify_cmd", pick("notify_cmd"), path),
-        follow=_strings("follow", pick("follow") or (), path),
-        follow_since=_duration("follow_since", pick("follow_since") or 86_400.0),
-        follow_max=_whole("follow_max", pick("follow_max"), 200),
-        list_interval=_number("list_interval", pick("list_interval") or 30.0, minimum=5.0),
-        max_bandwidth=int(_number("max_bandwidth", 1_000_000 if bw is None else bw, minimum=0)),
+        read_only=as_switch("NEKT_TUI_READ_ONLY", pick("read_only", "NEKT_TUI_READ_ONLY")),
+        notify=as_choice(
+            "notify", pick("notify", "NEKT_TUI_NOTIFY") or "failures", NOTIFY_POLICIES
+        ),
+        notify_cmd=as_argv("notify_cmd", pick("notify_cmd"), path),
+        follow=as_strings("follow", pick("follow") or (), path),
+        follow_since=as_duration("follow_since", pick("follow_since") or 86_400.0),
+        follow_max=as_whole("follow_max", pick("follow_max"), 200),
+        list_interval=as_number("list_interval", pick("list_interval") or 30.0, minimum=5.0),
+        max_bandwidth=int(as_number("max_bandwidth", 1_000_000 if bw is None else bw, minimum=0)),
         profile=profile or None,
         profiles=tuple(sorted(profiles)),
     )
@@ -388,16 +290,16 @@ def _api_key(
     for layer, place in ((table, where), (env, None), (data, path)):
         if place is None:  # the environment
             if env.get("NEKT_API_KEY"):
-                return _checked_key(env["NEKT_API_KEY"], "NEKT_API_KEY"), "NEKT_API_KEY"
+                return checked_key(env["NEKT_API_KEY"], "NEKT_API_KEY"), "NEKT_API_KEY"
             if "api_url" in table:
                 break
         elif layer.get("api_key"):
             source = f"api_key in {place}"
-            return _checked_key(str(layer["api_key"]), source), source
+            return checked_key(str(layer["api_key"]), source), source
         elif layer.get("api_key_cmd") and need_key:
             source = f"api_key_cmd in {place}"
             command = str(layer["api_key_cmd"])
-            return _checked_key(_key_from_command(command, str(place)), source), source
+            return checked_key(key_from_command(command, str(place)), source), source
     return None, "none"
 
 
@@ -415,43 +317,3 @@ def _state_file(
 
     base = Path(shared).expanduser() if shared else default_state_path()
     return base.with_name(f"{base.stem}-{profile}{base.suffix}")
-
-
-def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
-    text = str(value)
-    if text not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {text!r}")
-    return text
-
-
-def _strings(name: str, value: Any, path: Path) -> tuple[str, ...]:
-    """A list of strings (from the file or the command line)."""
-    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f'{name} in {path} must be a list of strings, like ["status:failed"]')
-    return tuple(value)
-
-
-def _argv(name: str, value: Any, path: Path) -> tuple[str, ...]:
-    """A command as an argv list; a shell string is refused (no shell ever runs it)."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        raise ConfigError(
-            f'{name} in {path} must be a list of words, like ["notify-send", "nekt"], '
-            "not a string (no shell runs it)"
-        )
-    argv = _strings(name, value, path)
-    if not argv or not argv[0]:
-        raise ConfigError(f"{name} in {path} must name a command first")
-    return argv
-
-
-_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86_400.0}
-
-
-def _duration(name: str, value: Any) -> float:
-    """Seconds, from a number or text such as `90s`, `30m`, `24h`, `7d`."""
-    if isinstance(value, str) and value.strip() and value.strip()[-1:].lower() in _UNITS:
-        text = value.strip()
-        return _number(name, text[:-1], minimum=0) * _UNITS[text[-1].lower()]
-    return _number(name, value, minimum=0)
