@@ -153,8 +153,12 @@ def test_watch_list_survives_kill_9_at_any_moment(tmp_path: Path, mode: str) -> 
                     continue
                 what = line.removeprefix("step ")
                 if what.startswith("saved-"):
-                    if saves == 0:  # every save takes the same steps: pick one of them
+                    # Pick one of the steps a save takes (the first save's count; a later
+                    # save may take fewer: one that ends before the pick moves the kill on
+                    # to the next save, so the kill always comes).
+                    if saves == 0 or saves >= target:
                         kill_at = rng.randint(1, len(steps))
+                        target = max(target, saves + 1)
                     saves += 1
                     steps = []
                 else:
