@@ -196,9 +196,12 @@ class Assembler:
         if parts is None:
             return run
         update: dict[str, object] = {}
-        if parts.log is not None and parts.log is not run.log:
-            if run.log is None or _poorer_log(run.log, parts.log):
-                update["log"] = parts.log
+        if (
+            parts.log is not None
+            and parts.log is not run.log
+            and (run.log is None or _poorer_log(run.log, parts.log))
+        ):
+            update["log"] = parts.log
         if parts.pipeline is not None and parts.pipeline is not run.pipeline:
             update["pipeline"] = parts.pipeline
         by = run.triggered_by

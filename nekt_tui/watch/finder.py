@@ -205,7 +205,9 @@ class Finder:
         if run.run_id not in self._seen_now:
             self._found.discard(run.run_id)  # moved on: searched from its page next turn
 
-    async def _search(self, searchers: list[Watched], runs: list[Watched], fetch: FetchPage) -> None:
+    async def _search(
+        self, searchers: list[Watched], runs: list[Watched], fetch: FetchPage
+    ) -> None:
         want = {run.run_id: run for run in runs}
         looking = {run.run_id: run for run in searchers}
         start = min(self._hints.get(run.run_id, 1) for run in searchers)

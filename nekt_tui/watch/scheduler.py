@@ -118,9 +118,7 @@ class Scheduler:
         self._outcomes = outcomes
         self._dispatcher = Dispatcher(source, self._table, self._gate, outcomes, clock)
         port = _SweepPort(self._table, self._gate, outcomes, self._dispatcher, clock)
-        self._finder = Finder(
-            port, outcomes.assembler, monotonic=clock.monotonic, now=clock.now
-        )
+        self._finder = Finder(port, outcomes.assembler, monotonic=clock.monotonic, now=clock.now)
         self._sweeper = Sweeper(port, clock, enabled=sweep, finder=self._finder)
 
     # ---- lifecycle ---------------------------------------------------------------------

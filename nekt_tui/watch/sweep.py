@@ -20,7 +20,8 @@ A failed sweep never reaches the user: sweeping backs off (doubling, up to `BACK
 and per-run polling carries on, except after a 429, which blocks every request as any 429
 does; a 401 (the key itself not accepted) stops every request as a refused poll would.
 A list refused with 403 (a key without the list's scope: the detail may still answer)
-or missing (404 on its first page) stops only the use of the list, with one log line; the runs that needed it say why in their panels.
+or missing (404 on its first page) stops only the use of the list, with one log line;
+the runs that needed it say why in their panels.
 
 The same turn serves the finder (`finder.py`): the parts a flat detail lacks are looked
 for in the pages this turn fetched, then in the pages it fetches itself, so the run list
