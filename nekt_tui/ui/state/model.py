@@ -6,6 +6,7 @@ costs O(changed rows), not O(all rows).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from nekt_tui.ui.timefmt import is_odd
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
+    from nekt_tui.watch.assemble import Provenance
 
 StatusValue = RunStatus | UnknownValue
 
@@ -92,6 +94,8 @@ class Row:
     #: Where the poll engine says when the run was last fetched (unchanged answers make
     #: no event, so the row alone would look staler than it is).
     fresh_source: Callable[[str], datetime | None] | None = field(default=None, repr=False)
+    #: Where the run's log, pipeline and user came from, or why they are not available.
+    provenance: Provenance | None = None
     _name: str | None = None
     _search: str | None = None
     #: The log the digest was read from: read again only when the log changes.
@@ -122,8 +126,17 @@ class Row:
 
     @property
     def pipeline_name(self) -> str | None:
-        """The pipeline slug (or the flat shape's name), sanitised; None before a fetch."""
-        raw = self.run.name if self.run is not None else None
+        """The pipeline slug (or the flat shape's name), sanitised; None before a fetch.
+
+        A flat run's source/transformation/destination may be an ID: an ID is never shown
+        as the name (the slug, once known from the run list or a pipeline list, is)."""
+        run = self.run
+        if run is None:
+            return None
+        raw = run.name
+        if raw and _is_uuid(raw):
+            named = (run.source, run.transformation, run.destination)
+            raw = next((n for n in named if n and not _is_uuid(n)), None)
         return sanitize(raw, single_line=True) if raw else None
 
     @property
@@ -185,6 +198,17 @@ class Row:
             self._digested = run.parsed_log
             self.failure = failure_digest(run.parsed_log)
         self.touch()
+
+
+def _is_uuid(text: str) -> bool:
+    """`text` is a UUID (an ID, not a name)."""
+    if len(text) != 36:
+        return False
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _common(a: str, b: str) -> int:
