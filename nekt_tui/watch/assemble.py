@@ -14,54 +14,20 @@ is not available ("log not available: the run list is refused for this API key")
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from nekt_tui.api.models import Pipeline, Run, RunLog, User
-
-#: The sources a part may come from, as the panels name them.
-DETAIL = "detail"
-RUN_LIST = "run list"
-SOURCES_LIST = "sources list"
-TRANSFORMATIONS_LIST = "transformations list"
-EXPAND = "expand"
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where one part of a run came from (`source`: "run list", ...) and when it was fetched."""
-
-    source: str
-    at: datetime
-
-    def describe(self, what: str, now: datetime) -> str:
-        """`log from the run list, 4 s old` (`what`: "log", "triggers", "user")."""
-        age = max(0, int((now - self.at).total_seconds()))
-        the = "" if self.source in (DETAIL, EXPAND) else "the "
-        via = {DETAIL: "the run's detail", EXPAND: "the detail with expand[]=triggered_by"}
-        where = via.get(self.source, f"{the}{self.source}")
-        return f"{what} from {where}, {_age(age)} old"
-
-
-def _age(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h"
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where a run's log, pipeline (with triggers) and user came from, or why they are not
-    known. A `*_problem` is one line for the panel ("log not available: ...")."""
-
-    log: Origin | None = None
-    pipeline: Origin | None = None
-    user: Origin | None = None
-    log_problem: str | None = None
-    pipeline_problem: str | None = None
-    user_problem: str | None = None
+from nekt_tui.watch.provenance import (
+    DETAIL,
+    EXPAND,
+    RUN_LIST,
+    SOURCES_LIST,
+    TRANSFORMATIONS_LIST,
+    Origin,
+    Provenance,
+)
 
 
 @dataclass(slots=True)
@@ -73,6 +39,12 @@ class _Parts:
     log_final: bool = True
     pipeline: Pipeline | None = None
     user: User | None = None
+    #: The detail's last answer was flat (neither log nor pipeline): the list may have them.
+    flat: bool = False
+    #: The fields the detail's last answer carried, and whether it had a log (what a
+    #: listed copy must carry to stand in for a poll).
+    detail_fields: frozenset[str] = frozenset()
+    detail_log: bool = False
     prov: Provenance = field(default_factory=Provenance)
 
 
@@ -91,9 +63,13 @@ class Assembler:
 
     def __init__(self) -> None:
         self._runs: dict[str, _Parts] = {}
-        #: Runs lacking a part (log, pipeline, user) or whose log still grows in the list:
-        #: what the finder looks for. A run whose detail is whole is never in it.
+        #: Runs answered flat lacking a part (log, pipeline), or whose log still grows in
+        #: the list, and runs whose user is an ID: what the finder looks for. A run whose
+        #: detail is whole is never in it.
         self.wanting: set[str] = set()
+        #: Called when a run starts wanting a part (the finder looks at once, not an
+        #: interval later).
+        self.on_want: Callable[[], None] | None = None
 
     def forget(self, run_id: str) -> None:
         """The run is no longer watched."""
@@ -114,6 +90,11 @@ class Assembler:
         """A pipeline is known for the run."""
         parts = self._runs.get(run_id)
         return parts is not None and parts.pipeline is not None
+
+    def detail_answer(self, run_id: str) -> tuple[frozenset[str], bool] | None:
+        """The fields of the detail's last answer, and whether it carried a log text."""
+        parts = self._runs.get(run_id)
+        return (parts.detail_fields, parts.detail_log) if parts is not None else None
 
     def log_final(self, run_id: str) -> bool:
         """The known log is the whole log (from the detail, or a finished listed copy)."""
@@ -179,6 +160,13 @@ class Assembler:
         """`new` (an answer from `source`) with every part it lacks filled from the best
         copy known; what it carries is kept as the best copy unless it says less."""
         by = new.triggered_by
+        if source == DETAIL:
+            # A nested answer without a log is a run without one: the list's copy (nested
+            # too) has none either. Only a flat answer sends the finder looking.
+            parts = self._runs.setdefault(run_id, _Parts())
+            parts.flat = new.log is None and new.pipeline is None
+            parts.detail_fields = frozenset(new.model_fields_set)
+            parts.detail_log = new.parsed_log is not None
         self.take(
             run_id,
             source,
@@ -208,13 +196,13 @@ class Assembler:
         if isinstance(by, int) and parts.user is not None and parts.user.id in (by, None):
             update["triggered_by"] = parts.user
         wants = (
-            parts.log is None
-            or parts.pipeline is None
-            or not parts.log_final
-            or (isinstance(by, int) and parts.user is None)
-        )
+            parts.flat and (parts.log is None or parts.pipeline is None or not parts.log_final)
+        ) or (isinstance(by, int) and parts.user is None)
         if wants:
-            self.wanting.add(run_id)
+            if run_id not in self.wanting:
+                self.wanting.add(run_id)
+                if self.on_want is not None:
+                    self.on_want()
         else:
             self.wanting.discard(run_id)
         return run.model_copy(update=update) if update else run

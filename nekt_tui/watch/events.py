@@ -12,7 +12,7 @@ from nekt_tui.watch.log_delta import LogDelta
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
-    from nekt_tui.watch.assemble import Provenance
+    from nekt_tui.watch.provenance import Provenance
 
 #: A run status as the engine reports it: a known status or an unknown one kept as text.
 StatusValue = RunStatus | UnknownValue

@@ -120,6 +120,8 @@ class Scheduler:
         port = _SweepPort(self._table, self._gate, outcomes, self._dispatcher, clock)
         self._finder = Finder(port, outcomes.assembler, monotonic=clock.monotonic, now=clock.now)
         self._sweeper = Sweeper(port, clock, enabled=sweep, finder=self._finder)
+        if sweep:
+            outcomes.assembler.on_want = self._sweeper.wake_finder
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -363,6 +365,7 @@ class _SweepPort:
     ) -> None:
         self._clock = clock
         self.enrich = outcomes.enrich
+        self.detail_answer = outcomes.assembler.detail_answer
         self._table = table
         self._gate = gate
         self._outcomes = outcomes

@@ -103,6 +103,11 @@ class SweepHost(Protocol):
         """Take the listed copy as the run's poll; its own next one waits `extra_delay` more."""
         ...
 
+    def detail_answer(self, run_id: str) -> tuple[frozenset[str], bool] | None:
+        """The fields of the detail's last answer for the run and whether it had a log
+        (None: not known; the run's data is then taken as the detail's)."""
+        ...
+
     def try_slot(self) -> bool:
         """Take one of the request slots if one is free now."""
         ...
@@ -161,6 +166,7 @@ class Sweeper:
         self._delay: float | None = None  # a failed page this turn: the back-off
         #: Why the run list may not be used any more (refused, missing), or None.
         self.list_problem: str | None = None
+        self._wanted = asyncio.Event()
 
     def start(self) -> None:
         """Start sweeping on the running loop (unless sweeping is off)."""
@@ -177,7 +183,45 @@ class Sweeper:
             except Exception:  # a bug here must not stop polling, only sweeping a while
                 log.exception("status sweep failed")
                 delay = self._backoff()
-            await self._clock.sleep(max(0.0, started + delay - self._clock.monotonic()))
+            # A run that starts lacking a part is looked for at once (its first answer
+            # came flat), not an interval later; the sweep's own pace is kept.
+            while await self._nap(max(0.0, started + delay - self._clock.monotonic())):
+                try:
+                    await self.finder_turn()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("finder failed")
+
+    def wake_finder(self) -> None:
+        """A run started lacking a part: give the finder a turn now."""
+        self._wanted.set()
+
+    async def _nap(self, seconds: float) -> bool:
+        """Sleep `seconds`; True when woken early by `wake_finder`."""
+        if self._wanted.is_set():
+            self._wanted.clear()
+            return True
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wanted.wait())
+        try:
+            await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+        woken = self._wanted.is_set()
+        self._wanted.clear()
+        return woken
+
+    async def finder_turn(self) -> None:
+        """The finder's turn alone (no status sweep, no page to follow a log: those keep
+        the interval's pace)."""
+        finder, host = self._finder, self._host
+        if finder is None or host.closed or not host.sweep_allowed(self._clock.monotonic()):
+            return
+        self._delay = None
+        finder.list_problem = self.list_problem
+        await finder.work(self._finder_page, True)
 
     @property
     def polls_saved(self) -> int:
@@ -308,15 +352,19 @@ class Sweeper:
         self._polls_saved += taken
         return taken
 
-    @staticmethod
-    def _may_stand_in(run: Watched, item: Run) -> bool:
-        """Could this listed copy ever replace a poll of `run`?"""
+    def _may_stand_in(self, run: Watched, item: Run) -> bool:
+        """Could this listed copy ever replace a poll of `run`? It must carry what the
+        detail's own answer carried (not what was assembled from other sources: a listed
+        copy is merged with those too)."""
         prev = run.run
         if prev is None or run.not_found or policy.is_terminal(run.status):
             return False  # first answers come from the detail endpoint; finished is final
-        if prev.parsed_log is not None and item.parsed_log is None:
+        answer = getattr(self._host, "detail_answer", None)  # optional for a bare host
+        own = answer(run.run_id) if answer is not None else None
+        fields, had_log = own or (prev.model_fields_set, prev.parsed_log is not None)
+        if had_log and item.parsed_log is None:
             return False
-        return prev.model_fields_set <= item.model_fields_set
+        return fields <= item.model_fields_set
 
     async def _take_slot(self, may: Callable[[float], bool]) -> bool:
         """Wait for one of the `concurrency` request slots (before any poll that is due);

@@ -169,7 +169,7 @@ async def test_a_running_run_is_followed_on_the_page_it_was_found_on(
     spy = _Spy(sim.client)
     sched = make_scheduler(spy)
     sched.watch(rid)
-    await sim.clock.advance(3)
+    await sim.clock.advance(1)  # looked for as soon as its first answer came flat
     assert spy.pages == [1, 2, 3]
     spy.pages.clear()
     await sim.clock.advance(20)

@@ -21,7 +21,7 @@ from nekt_tui.ui.timefmt import is_odd
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
-    from nekt_tui.watch.assemble import Provenance
+    from nekt_tui.watch.provenance import Provenance
 
 StatusValue = RunStatus | UnknownValue
 

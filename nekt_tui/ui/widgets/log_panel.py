@@ -31,7 +31,7 @@ from nekt_tui.ui.widgets.log_view import LogView
 if TYPE_CHECKING:
     from nekt_tui.api.errors import NektError
     from nekt_tui.api.models import Run
-    from nekt_tui.watch.assemble import Provenance
+    from nekt_tui.watch.provenance import Provenance
 
 NO_LOG = "no log in this response (flat shape): looking for it in the run list…"
 NO_RUN = "no run selected"

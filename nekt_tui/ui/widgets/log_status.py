@@ -20,11 +20,11 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
-from nekt_tui.watch.assemble import DETAIL
+from nekt_tui.watch.provenance import DETAIL
 
 if TYPE_CHECKING:
     from nekt_tui.ui.widgets.log_view import LogView
-    from nekt_tui.watch.assemble import Provenance
+    from nekt_tui.watch.provenance import Provenance
 
 # Not tried again by themselves (not found, a refused key or request, too large: asking
 # again gets the same), or already saying how long they wait (slow): no "next try".

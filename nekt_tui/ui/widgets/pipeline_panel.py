@@ -29,11 +29,11 @@ from nekt_tui.ui.widgets.status_panel import (
     trigger_text,
     when,
 )
-from nekt_tui.watch.assemble import DETAIL, RUN_LIST
+from nekt_tui.watch.provenance import DETAIL, RUN_LIST
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Pipeline, PipelineTrigger, Run
-    from nekt_tui.watch.assemble import Provenance
+    from nekt_tui.watch.provenance import Provenance
 
 
 def _clean(text: str | None) -> str:

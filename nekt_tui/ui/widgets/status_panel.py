@@ -23,11 +23,11 @@ from nekt_tui.ui.state.connection import Connection, ConnKind
 from nekt_tui.ui.state.model import Row
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.content_view import ContentView
-from nekt_tui.watch.assemble import DETAIL
+from nekt_tui.watch.provenance import DETAIL
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
-    from nekt_tui.watch.assemble import Provenance
+    from nekt_tui.watch.provenance import Provenance
 
 Part = str | tuple[str, str] | Content
 LABEL_WIDTH = 11
