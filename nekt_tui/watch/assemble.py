@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from nekt_tui.api.models import Pipeline, Run, RunLog, User
+from nekt_tui.api.models import ApiToken, Pipeline, Run, RunLog, User
 from nekt_tui.watch.provenance import (
     DETAIL,
     EXPAND,
@@ -39,6 +39,8 @@ class _Parts:
     log_final: bool = True
     pipeline: Pipeline | None = None
     user: User | None = None
+    #: The triggering token as a listed copy describes it (the flat detail sends its ID).
+    token: ApiToken | None = None
     #: The detail's last answer was flat (neither log nor pipeline): the list may have them.
     flat: bool = False
     #: The fields the detail's last answer carried, and whether it had a log (what a
@@ -111,6 +113,7 @@ class Assembler:
         log_final: bool = True,
         pipeline: Pipeline | None = None,
         user: User | None = None,
+        token: ApiToken | None = None,
     ) -> bool:
         """Keep these parts from `source` unless they say less than what is known; True
         when anything was kept."""
@@ -129,6 +132,8 @@ class Assembler:
         ):
             parts.pipeline, kept = pipeline, True
             prov = replace(prov, pipeline=Origin(source, at), pipeline_problem=None)
+        if token is not None and token.description:
+            parts.token = token
         if user is not None:
             parts.user, kept = user, True
             prov = replace(prov, user=Origin(source, at), user_problem=None)
@@ -175,6 +180,7 @@ class Assembler:
             log_final=source == DETAIL or new.is_terminal,
             pipeline=new.pipeline,
             user=by if isinstance(by, User) else None,
+            token=new.triggered_by_token,
         )
         return self.fill(run_id, new)
 
@@ -195,6 +201,10 @@ class Assembler:
         by = run.triggered_by
         if isinstance(by, int) and parts.user is not None and parts.user.id in (by, None):
             update["triggered_by"] = parts.user
+        tok = run.triggered_by_token
+        known = parts.token
+        if tok is not None and not tok.description and known is not None and known.id == tok.id:
+            update["triggered_by_token"] = known
         wants = (
             parts.flat and (parts.log is None or parts.pipeline is None or not parts.log_final)
         ) or (isinstance(by, int) and parts.user is None)

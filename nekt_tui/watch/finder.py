@@ -272,6 +272,7 @@ class Finder:
             log_final=item.is_terminal,
             pipeline=item.pipeline,
             user=by if isinstance(by, User) else None,
+            token=item.triggered_by_token,
         )
         if item.log is None:
             # Items in another shape than documented: nothing more to follow there.
