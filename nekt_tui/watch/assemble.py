@@ -68,7 +68,7 @@ class Assembler:
         #: Runs answered flat lacking a part (log, pipeline), or whose log still grows in
         #: the list, and runs whose user is an ID: what the finder looks for. A run whose
         #: detail is whole is never in it.
-        self.wanting: set[str] = set()
+        self.wanting: dict[str, None] = {}  # a dict: ordered (a set's order is random)
         #: Called when a run starts wanting a part (the finder looks at once, not an
         #: interval later).
         self.on_want: Callable[[], None] | None = None
@@ -76,7 +76,7 @@ class Assembler:
     def forget(self, run_id: str) -> None:
         """The run is no longer watched."""
         self._runs.pop(run_id, None)
-        self.wanting.discard(run_id)
+        self.wanting.pop(run_id, None)
 
     def provenance(self, run_id: str) -> Provenance | None:
         """Where the run's parts came from; None before anything is known of it."""
@@ -210,11 +210,11 @@ class Assembler:
         ) or (isinstance(by, int) and parts.user is None)
         if wants:
             if run_id not in self.wanting:
-                self.wanting.add(run_id)
+                self.wanting[run_id] = None
                 if self.on_want is not None:
                     self.on_want()
         else:
-            self.wanting.discard(run_id)
+            self.wanting.pop(run_id, None)
         return run.model_copy(update=update) if update else run
 
 

@@ -12,7 +12,7 @@ loop only and the pages the status sweep fetched serve both:
   run list") and is looked for again after `RETRY` seconds, doubling.
 - A found run whose listed copy was not finished keeps following: at most one page per
   turn for all runs together (none if the status sweep fetched a page this turn), the
-  page of the run refreshed longest ago.
+  page of a run the detail says has ended first, else of the run refreshed longest ago.
 - A run whose pipeline is still unknown (list refused, run not found) takes its triggers
   and slug from the sources or transformations list, matched by the flat run's
   `source`/`transformation`/`destination` (an item ID or slug); the lists are read at
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from nekt_tui.api.errors import NektError, RateLimitedError
 from nekt_tui.api.models import Pipeline, User
+from nekt_tui.watch import policy
 from nekt_tui.watch.assemble import (
     EXPAND,
     RUN_LIST,
@@ -127,7 +128,7 @@ class Finder:
         for rid in tuple(self._asm.wanting):
             run = self._host.watched(rid)
             if run is None:
-                self._asm.wanting.discard(rid)
+                self._asm.wanting.pop(rid, None)
             elif run.run is not None and not run.not_found:
                 out.append(run)
         return out
@@ -195,7 +196,12 @@ class Finder:
         followers = [run for run in runs if run.run_id in self._found]
         if not followers or swept:
             return  # one list request per turn for all runs together
-        run = min(followers, key=lambda r: self._refreshed.get(r.run_id, 0.0))
+        # A run the detail says has ended comes first (its last lines, a traceback, are
+        # what the user waits for), then the one refreshed longest ago.
+        run = min(
+            followers,
+            key=lambda r: (not policy.is_terminal(r.status), self._refreshed.get(r.run_id, 0.0)),
+        )
         page_no = self._hints[run.run_id]
         page = await fetch(page_no)
         if page is None:
@@ -320,8 +326,8 @@ class Finder:
             flat = run.run
             if flat is None:
                 continue
-            keys = [k for k in (flat.source, flat.transformation, flat.destination) if k]
-            row = next((r for r in rows if r.item_id in keys or r.slug in keys), None)
+            keys = {k for k in (flat.source, flat.transformation, flat.destination) if k}
+            row = next((r for r in rows if keys & {r.item_id, r.slug, r.name}), None)
             if row is None:
                 problem = self._rows_problem or "no item of the sources or transformations list"
                 if self._asm.problem(run.run_id, pipeline=f"triggers not available: {problem}"):

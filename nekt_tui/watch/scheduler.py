@@ -410,6 +410,13 @@ class _SweepPort:
         """The listed copy counts as the run's poll."""
         self._outcomes.success(run, listed, extra_delay=extra_delay, source=RUN_LIST)
 
+    def finder_busy(self, busy: bool) -> None:
+        """The finder was woken (True) or ended its turn (False): `idle()` waits for it."""
+        if busy:
+            self._dispatcher.finder_busy = True
+        else:
+            self._dispatcher.finder_done()
+
     async def take_slot(self) -> bool:
         """Wait for a request slot; False when no list request may go now."""
         while True:

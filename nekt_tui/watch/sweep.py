@@ -192,10 +192,18 @@ class Sweeper:
                     raise
                 except Exception:
                     log.exception("finder failed")
+                finally:
+                    self._busy(False)
 
     def wake_finder(self) -> None:
         """A run started lacking a part: give the finder a turn now."""
+        self._busy(True)
         self._wanted.set()
+
+    def _busy(self, busy: bool) -> None:
+        mark = getattr(self._host, "finder_busy", None)  # optional for a bare host
+        if callable(mark):
+            mark(busy)
 
     async def _nap(self, seconds: float) -> bool:
         """Sleep `seconds`; True when woken early by `wake_finder`."""

@@ -23,7 +23,7 @@ from nekt_tui.ui.state.connection import Connection, ConnKind
 from nekt_tui.ui.state.model import Row
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.content_view import ContentView
-from nekt_tui.watch.provenance import DETAIL
+from nekt_tui.watch.provenance import DETAIL, EXPAND
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
@@ -133,7 +133,8 @@ def who_text(run: Run, prov: Provenance | None = None) -> str:
         who = f"{name} <{email}>" if name and email else name or email or "a user"
         origin = prov.user if prov is not None else None
         if origin is not None and origin.source != DETAIL:
-            who += f" (from {origin.source})"
+            the = "" if origin.source == EXPAND else "the "
+            who += f" (from {the}{origin.source})"
         parts.append(who)
     token = run.triggered_by_token
     if token is not None:
