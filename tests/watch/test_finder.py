@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from nekt_tui.api.models import Run, User
+from nekt_tui.api.models import Run, RunPage, User
+from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import World
 from nekt_tui.watch.events import AuthProblem, Event, RunUpdated, StatusChanged
 from nekt_tui.watch.scheduler import Scheduler
-from tests.watch.conftest import Sim
+from tests.watch.conftest import Sim, make_run
+from tests.watch.test_sweep import ListingSource
 
 Build = Callable[..., Scheduler]
 
@@ -267,3 +270,34 @@ async def test_running_flat_log_follows_at_one_list_request_per_interval(
     after = _list_count(sim)
     await sim.clock.advance(30)
     assert _list_count(sim) == after  # finished and whole: the list is not asked again
+
+
+async def test_search_stops_at_a_page_of_older_runs(
+    clock: FakeClock, make_scheduler: Build, events: list[Event]
+) -> None:
+    """The list is newest first: once a page holds only older runs, the run is not further
+    on (a run the list does not show, e.g. of another workspace's view)."""
+    rid = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+
+    def detail(run_id: str, _t: float) -> Run:
+        return Run.model_validate(
+            {"id": run_id, "status": "running", "created_at": "2026-01-15T12:00:00Z"}
+        )
+
+    older = [
+        make_run(str(uuid.UUID(int=i + 1, version=4)), "success", "x\n",
+                 created_at="2026-01-15T11:00:00Z")
+        for i in range(3)
+    ]  # fmt: skip
+    source = ListingSource(
+        clock, detail, pages=lambda _p, _t: RunPage(results=older, next="http://x/?page=9")
+    )
+    sched = make_scheduler(source)
+    sched.watch(rid)
+    await clock.advance(1)
+    assert len(source.list_calls) == 1
+    prov = sched.provenance(rid)
+    assert prov is not None
+    assert prov.log_problem == (
+        "log not available: run not found in the run list (its pages reached older runs)"
+    )
