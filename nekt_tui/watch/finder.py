@@ -358,6 +358,7 @@ class Finder:
             answer = None  # type: ignore[assignment]
         except NektError as exc:
             log.debug("expand of %s failed: %s", rid, exc)
+            self._expand_asked.discard(rid)  # not an answer: asked again next turn
             return
         finally:
             self._host.release_slot()
