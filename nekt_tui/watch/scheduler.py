@@ -72,6 +72,10 @@ class Scheduler:
     sweep=True)`. With `sweep`, a source that can also `list_runs` (`NektClient`) has pages
     of the run list stand in for the polls of the runs they list (see `sweep.py`).
 
+    A run answered in the flat shape is assembled from the run list, the sources and
+    transformations lists and `expand[]=triggered_by` (`assemble.py`, `finder.py`);
+    `RunUpdated.provenance` and `provenance(run_id)` say where each part came from.
+
     A facade: the run table holds the runs and what is due, the gate says when requests
     may go, the dispatcher's workers poll and hand answers to the outcomes, and the
     sweeper sees only a narrow `SweepHost` view of them.
