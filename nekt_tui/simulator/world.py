@@ -423,13 +423,14 @@ class World:
         clock: Clock | None = None,
         *,
         speed: float = 1.0,
-        detail: str | None = None,
+        detail: str | None = "flat",
         background_runs: int = 0,
     ) -> World:
         """The fixed, lively demo world that `nekt-tui --demo` shows.
 
-        `detail` None keeps the demo as it always was (nested, one run flat); "flat",
-        "nested" or "mixed" serve every run's detail that way (see `World`).
+        `detail` "flat" (the default: what a user of today's documented API sees),
+        "nested" or "mixed" serve every run's detail that way (see `World`); None is the
+        demo as it was before (nested, one run flat).
         `background_runs` adds that many older runs of many pipelines between the demo's
         own, so that a watched run can sit on page 2 or later of the run list.
         """

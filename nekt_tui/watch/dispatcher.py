@@ -60,6 +60,9 @@ class Dispatcher:
         self._tick_pending = False
         #: Set while the sweep waits for a request slot: workers take none meanwhile.
         self._sweep_slot: asyncio.Future[None] | None = None
+        #: The finder was woken and has not finished its turn: not idle (`idle()` would
+        #: otherwise return between a flat answer and the list request it calls for).
+        self.finder_busy = False
         table.waker = self
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -97,6 +100,7 @@ class Dispatcher:
             self._parked
             and not self._wake.is_set()
             and self.in_flight == 0
+            and not self.finder_busy
             and len(self._idle) == len(self._workers)
         )
 
@@ -389,6 +393,12 @@ class Dispatcher:
             await self._sweep_slot  # a poll's answer frees a slot
         finally:
             self._sweep_slot = None
+
+    def finder_done(self) -> None:
+        """The finder's turn ended."""
+        self.finder_busy = False
+        if self._idle_waiters and self.is_idle():
+            self.release_idle()
 
     def release_slot(self) -> None:
         """Give back a slot taken with `try_slot`."""

@@ -12,6 +12,7 @@ from nekt_tui.watch.log_delta import LogDelta
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
+    from nekt_tui.watch.provenance import Provenance
 
 #: A run status as the engine reports it: a known status or an unknown one kept as text.
 StatusValue = RunStatus | UnknownValue
@@ -22,6 +23,9 @@ class RunUpdated:
     """A poll returned a run that differs from the previous one (or the first one).
 
     `log_delta` is None when the log did not change (or the run has no log object).
+    `run` is the run assembled from every source (see `assemble.py`); `provenance` says
+    where its log, pipeline and user came from and how old they are, or why they are not
+    available (None when nothing was recorded, e.g. a test's hand-made event).
     """
 
     run_id: str
@@ -29,6 +33,7 @@ class RunUpdated:
     previous: Run | None
     log_delta: LogDelta | None
     at: datetime
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
+from nekt_tui.watch.assemble import DETAIL, Assembler
 from nekt_tui.watch.engine import wall
 from nekt_tui.watch.events import Event, PollFailed, Recovered, RunSlow, RunUpdated, StatusChanged
 from nekt_tui.watch.gate import Gate
@@ -29,6 +30,7 @@ from nekt_tui.watch.table import RunTable
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
+    from nekt_tui.watch.log_delta import LogDelta
 
 
 class Outcomes:
@@ -43,8 +45,10 @@ class Outcomes:
         rng: random.Random,
         jitter: float,
         max_backoff: float,
+        assembler: Assembler | None = None,
     ) -> None:
         self._table = table
+        self.assembler = assembler or Assembler()
         self._gate = gate
         self._clock = clock
         self._hub = table.hub
@@ -53,11 +57,21 @@ class Outcomes:
         self._max_backoff = max_backoff
 
     def success(
-        self, run: Watched, new: Run, *, extra_delay: float = 0.0, sent: float | None = None
+        self,
+        run: Watched,
+        new: Run,
+        *,
+        extra_delay: float = 0.0,
+        sent: float | None = None,
+        source: str = DETAIL,
     ) -> None:
-        """`new` is the run's latest state (a poll's answer or a listed copy)."""
+        """`new` is the run's latest state (a poll's answer, or a listed copy: `source`).
+
+        It is merged first: a part it lacks (log, pipeline, user) is filled from the best
+        copy known, so a poorer answer never blanks what an earlier one showed."""
         table = self._table
         now, at = self._clock.monotonic(), self._clock.now()
+        new = self.assembler.merge(run.run_id, new, source, at)
         prev, old_status = run.run, run.status
         had_problem = run.failures > 0 or run.stale or run.not_found or run.slow
         run.run, run.last_success, run.baseline = new, at, now
@@ -69,7 +83,7 @@ class Outcomes:
         events: list[Event] = []
         self._gate.succeeded(events, at)
         if prev is None or delta is not None or new != prev:
-            events.append(RunUpdated(run.run_id, new, prev, delta, at))
+            events.append(self._updated(run.run_id, new, prev, delta, at))
         if old_status is None or new.status != old_status:
             events.append(StatusChanged(run.run_id, new, old_status, new.status, at))
         if had_problem:
@@ -83,6 +97,24 @@ class Outcomes:
         table.arm_stale(run)
         for event in events:
             self._hub.emit(event)
+
+    def _updated(
+        self, run_id: str, new: Run, prev: Run | None, delta: LogDelta | None, at: datetime
+    ) -> RunUpdated:
+        return RunUpdated(run_id, new, prev, delta, at, self.assembler.provenance(run_id))
+
+    def enrich(self, run: Watched) -> None:
+        """Parts of the run came from another source (kept in the assembler): show the run
+        with them, or with the line saying why they are not available. Not a poll: nothing
+        is planned, the status stays the detail's."""
+        prev = run.run
+        if prev is None:
+            return
+        at = self._clock.now()
+        new = self.assembler.fill(run.run_id, prev)
+        run.run = new
+        delta = self._table.logs.update(run.run_id, new.parsed_log)
+        self._hub.emit(self._updated(run.run_id, new, prev, delta, at))
 
     def failure(
         self, run: Watched, error: NektError, *, current: bool, sent: float | None = None

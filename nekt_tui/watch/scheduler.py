@@ -52,9 +52,11 @@ from nekt_tui.api.ids import validate_run_id
 from nekt_tui.api.models import Run
 from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
+from nekt_tui.watch.assemble import RUN_LIST, Assembler, Provenance
 from nekt_tui.watch.bandwidth import Budget, Pacing
 from nekt_tui.watch.dispatcher import Dispatcher
 from nekt_tui.watch.engine import EventCallback, RunSource, positive_seconds, wall
+from nekt_tui.watch.finder import Finder
 from nekt_tui.watch.gate import Gate
 from nekt_tui.watch.outcomes import Outcomes
 from nekt_tui.watch.runstate import RunState, Watched
@@ -72,6 +74,10 @@ class Scheduler:
     (`NektClient`) has pages of the run list stand in for the polls of the runs they list
     (see `sweep.py`). `max_bandwidth` (bytes/s, 0: none) paces runs whose answers are
     large (see `bandwidth.py`, and `pacing()`).
+
+    A run answered in the flat shape is assembled from the run list, the sources and
+    transformations lists and `expand[]=triggered_by` (`assemble.py`, `finder.py`);
+    `RunUpdated.provenance` and `provenance(run_id)` say where each part came from.
 
     A facade: the run table holds the runs and what is due, the gate says when requests
     may go, the dispatcher's workers poll and hand answers to the outcomes, and the
@@ -117,11 +123,15 @@ class Scheduler:
             rng=self._rng,
             jitter=jitter,
             max_backoff=max_backoff,
+            assembler=Assembler(),
         )
+        self._outcomes = outcomes
         self._dispatcher = Dispatcher(source, self._table, self._gate, outcomes, clock)
-        self._sweeper = Sweeper(
-            _SweepPort(self._table, self._gate, outcomes, self._dispatcher), clock, enabled=sweep
-        )
+        port = _SweepPort(self._table, self._gate, outcomes, self._dispatcher, clock)
+        self._finder = Finder(port, outcomes.assembler, monotonic=clock.monotonic, now=clock.now)
+        self._sweeper = Sweeper(port, clock, enabled=sweep, finder=self._finder)
+        if sweep:
+            outcomes.assembler.on_want = self._sweeper.wake_finder
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -197,6 +207,23 @@ class Scheduler:
     def unwatch(self, run_id: str) -> None:
         """Stop watching a run; an answer still in flight for it is ignored."""
         self._table.remove(run_id)
+        self._outcomes.assembler.forget(run_id)
+        self._finder.forget(run_id)
+
+    def provenance(self, run_id: str) -> Provenance | None:
+        """Where the run's log, pipeline and user came from and when, or why each is not
+        available (the same as the last `RunUpdated.provenance`); None before any answer."""
+        return self._outcomes.assembler.provenance(run_id)
+
+    @property
+    def list_problem(self) -> str | None:
+        """Why the run list is not used (refused for the key, missing), or None."""
+        return self._sweeper.list_problem
+
+    @property
+    def finder_pages(self) -> int:
+        """Pages of the run list fetched to find what flat details lack, so far."""
+        return self._finder.pages_fetched
 
     def __contains__(self, run_id: object) -> bool:
         return run_id in self._table
@@ -348,8 +375,16 @@ class _SweepPort:
     """The narrow view of the engine the sweeper gets (`sweep.SweepHost`)."""
 
     def __init__(
-        self, table: RunTable, gate: Gate, outcomes: Outcomes, dispatcher: Dispatcher
+        self,
+        table: RunTable,
+        gate: Gate,
+        outcomes: Outcomes,
+        dispatcher: Dispatcher,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
+        self.enrich = outcomes.enrich
+        self.detail_answer = outcomes.assembler.detail_answer
         self._table = table
         self._gate = gate
         self._outcomes = outcomes
@@ -402,7 +437,24 @@ class _SweepPort:
 
     def stand_in(self, run: Watched, listed: Run, extra_delay: float) -> None:
         """The listed copy counts as the run's poll."""
-        self._outcomes.success(run, listed, extra_delay=extra_delay)
+        self._outcomes.success(run, listed, extra_delay=extra_delay, source=RUN_LIST)
+
+    def finder_busy(self, busy: bool) -> None:
+        """The finder was woken (True) or ended its turn (False): `idle()` waits for it."""
+        if busy:
+            self._dispatcher.finder_busy = True
+        else:
+            self._dispatcher.finder_done()
+
+    async def take_slot(self) -> bool:
+        """Wait for a request slot; False when no list request may go now."""
+        while True:
+            if not self.sweep_allowed(self._clock.monotonic()):
+                self.wake()
+                return False
+            if self.try_slot():
+                return True
+            await self.slot_freed()
 
 
 __all__ = ["EventCallback", "RunSource", "Scheduler"]

@@ -18,23 +18,32 @@ taken from the list, nor is a run whose own answer arrived after the sweep was s
 
 A failed sweep never reaches the user: sweeping backs off (doubling, up to `BACKOFF_MAX`)
 and per-run polling carries on, except after a 429, which blocks every request as any 429
-does.
+does; a 401 (the key itself not accepted) stops every request as a refused poll would.
+A list refused with 403 (a key without the list's scope: the detail may still answer)
+or missing (404 on its first page) stops only the use of the list, with one log line;
+the runs that needed it say why in their panels.
+
+The same turn serves the finder (`finder.py`): the parts a flat detail lacks are looked
+for in the pages this turn fetched, then in the pages it fetches itself, so the run list
+is paged by this one loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from nekt_tui.api.errors import AuthenticationError, NektError, RateLimitedError
+from nekt_tui.api.models import RunPage
 from nekt_tui.clock import Clock
 from nekt_tui.watch import policy
 from nekt_tui.watch.engine import RunLister, as_nekt_error
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
+    from nekt_tui.watch.finder import Finder
     from nekt_tui.watch.runstate import Watched
 
 log = logging.getLogger(__name__)
@@ -94,6 +103,11 @@ class SweepHost(Protocol):
         """Take the listed copy as the run's poll; its own next one waits `extra_delay` more."""
         ...
 
+    def detail_answer(self, run_id: str) -> tuple[frozenset[str], bool] | None:
+        """The fields of the detail's last answer for the run and whether it had a log
+        (None: not known; the run's data is then taken as the detail's)."""
+        ...
+
     def try_slot(self) -> bool:
         """Take one of the request slots if one is free now."""
         ...
@@ -133,14 +147,26 @@ class PageRecord:
 class Sweeper:
     """The status sweep over a `SweepHost` (see the module docstring)."""
 
-    def __init__(self, host: SweepHost, clock: Clock, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        host: SweepHost,
+        clock: Clock,
+        *,
+        enabled: bool = True,
+        finder: Finder | None = None,
+    ) -> None:
         self._host = host
         self._clock = clock
         self._enabled = enabled
+        self._finder = finder
         self.task: asyncio.Task[None] | None = None
         self._pages: dict[int, PageRecord] = {}
         self._failures = 0
         self._polls_saved = 0
+        self._delay: float | None = None  # a failed page this turn: the back-off
+        #: Why the run list may not be used any more (refused, missing), or None.
+        self.list_problem: str | None = None
+        self._wanted = asyncio.Event()
 
     def start(self) -> None:
         """Start sweeping on the running loop (unless sweeping is off)."""
@@ -157,29 +183,94 @@ class Sweeper:
             except Exception:  # a bug here must not stop polling, only sweeping a while
                 log.exception("status sweep failed")
                 delay = self._backoff()
-            await self._clock.sleep(max(0.0, started + delay - self._clock.monotonic()))
+            # A run that starts lacking a part is looked for at once (its first answer
+            # came flat), not an interval later; the sweep's own pace is kept.
+            while await self._nap(max(0.0, started + delay - self._clock.monotonic())):
+                try:
+                    await self.finder_turn()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("finder failed")
+                finally:
+                    self._busy(False)
+
+    def wake_finder(self) -> None:
+        """A run started lacking a part: give the finder a turn now."""
+        self._busy(True)
+        self._wanted.set()
+
+    def _busy(self, busy: bool) -> None:
+        mark = getattr(self._host, "finder_busy", None)  # optional for a bare host
+        if callable(mark):
+            mark(busy)
+
+    async def _nap(self, seconds: float) -> bool:
+        """Sleep `seconds`; True when woken early by `wake_finder`."""
+        if self._wanted.is_set():
+            self._wanted.clear()
+            return True
+        sleeper = asyncio.ensure_future(self._clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wanted.wait())
+        try:
+            await asyncio.wait((sleeper, waker), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+        woken = self._wanted.is_set()
+        self._wanted.clear()
+        return woken
+
+    async def finder_turn(self) -> None:
+        """The finder's turn alone (no status sweep, no page to follow a log: those keep
+        the interval's pace)."""
+        finder, host = self._finder, self._host
+        if finder is None or host.closed or not host.sweep_allowed(self._clock.monotonic()):
+            return
+        self._delay = None
+        finder.list_problem = self.list_problem
+        await finder.work(self._finder_page, True)
 
     @property
     def polls_saved(self) -> int:
         """Polls of single runs that pages of the run list stood in for, so far."""
         return self._polls_saved
 
-    def _may_sweep(self, now: float) -> bool:
+    def _may_list(self, now: float) -> bool:
         host = self._host
         return (
-            host.sweep_allowed(now)
-            and host.sweep_candidates() >= MIN_RUNS
+            self.list_problem is None
+            and host.sweep_allowed(now)
             and callable(getattr(host.source, "list_runs", None))
         )
 
+    def _may_sweep(self, now: float) -> bool:
+        return self._may_list(now) and self._host.sweep_candidates() >= MIN_RUNS
+
     async def sweep_once(self) -> float:
-        """One sweep; the seconds until the next one (from when this one started)."""
+        """One sweep, then the finder's turn; the seconds until the next one (from when
+        this one started)."""
         host = self._host
-        if not self._may_sweep(self._clock.monotonic()):
-            return host.interval
-        lister: RunLister = host.source  # type: ignore[assignment]
+        self._delay = None
+        swept = await self._status_sweep() if self._may_sweep(self._clock.monotonic()) else False
+        finder = self._finder
+        if (
+            self._delay is None
+            and finder is not None
+            and finder.has_work()
+            and not host.closed
+            and host.sweep_allowed(self._clock.monotonic())
+        ):
+            finder.list_problem = self.list_problem
+            await finder.work(self._finder_page, swept)
+        return host.interval if self._delay is None else self._delay
+
+    async def _status_sweep(self) -> bool:
+        """The status sweep's pages; True when it fetched any."""
+        host = self._host
         left = host.sweep_candidates()
         page_no = 1
+        swept = False
         # A page is looked at only after the one before it paid off, so a deployment
         # whose pages are all unproductive costs one request per retry period.
         while page_no <= MAX_PAGES and left >= WORTH:
@@ -187,25 +278,47 @@ class Sweeper:
             if not record.productive and record.skip > 0:
                 record.skip -= 1
                 break
-            if not await self._take_slot():
-                return host.interval
+            if not await self._take_slot(self._may_sweep):
+                return swept
             sent = self._clock.monotonic()
-            try:
-                page = await lister.list_runs(page=page_no, page_size=PAGE_SIZE)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the sweep is an optimisation: per-run polls go on
-                return self._failed(exc, lister)
-            finally:
-                host.release_slot()
-            if host.closed:
-                return host.interval
-            self._failures = 0
+            page = await self._page(page_no)
+            if page is None or host.closed:
+                return swept
+            swept = True
             left -= self._apply_page(record, page.results, sent)
+            if self._finder is not None:
+                self._finder.offer(page_no, page)
             if not record.productive or page.next is None:
                 break
             page_no += 1
-        return host.interval
+        return swept
+
+    async def _finder_page(self, page_no: int) -> RunPage | None:
+        """A page for the finder: None when no request may go or it failed."""
+        if self._delay is not None or not await self._take_slot(self._may_list):
+            return None
+        return await self._page(page_no)
+
+    async def _page(self, page_no: int) -> RunPage | None:
+        """Fetch one page with a slot taken; None (the back-off set) when it failed."""
+        host = self._host
+        lister: RunLister = host.source  # type: ignore[assignment]
+        try:
+            page = await lister.list_runs(page=page_no, page_size=PAGE_SIZE)
+        except asyncio.CancelledError:
+            raise
+        except NektError as exc:
+            if page_no > 1 and getattr(exc, "status_code", None) == 404:
+                return RunPage()  # DRF answers 404 for a page past the last
+            self._delay = self._failed(exc, lister)
+            return None
+        except Exception as exc:  # the sweep is an optimisation: per-run polls go on
+            self._delay = self._failed(exc, lister)
+            return None
+        finally:
+            host.release_slot()
+        self._failures = 0
+        return page
 
     def _apply_page(self, record: PageRecord, items: Sequence[Run], sent: float) -> int:
         """Take the listed runs that stand in for a poll as polled; how many were.
@@ -247,22 +360,26 @@ class Sweeper:
         self._polls_saved += taken
         return taken
 
-    @staticmethod
-    def _may_stand_in(run: Watched, item: Run) -> bool:
-        """Could this listed copy ever replace a poll of `run`?"""
+    def _may_stand_in(self, run: Watched, item: Run) -> bool:
+        """Could this listed copy ever replace a poll of `run`? It must carry what the
+        detail's own answer carried (not what was assembled from other sources: a listed
+        copy is merged with those too)."""
         prev = run.run
         if prev is None or run.not_found or policy.is_terminal(run.status):
             return False  # first answers come from the detail endpoint; finished is final
-        if prev.parsed_log is not None and item.parsed_log is None:
+        answer = getattr(self._host, "detail_answer", None)  # optional for a bare host
+        own = answer(run.run_id) if answer is not None else None
+        fields, had_log = own or (prev.model_fields_set, prev.parsed_log is not None)
+        if had_log and item.parsed_log is None:
             return False
-        return prev.model_fields_set <= item.model_fields_set
+        return fields <= item.model_fields_set
 
-    async def _take_slot(self) -> bool:
+    async def _take_slot(self, may: Callable[[float], bool]) -> bool:
         """Wait for one of the `concurrency` request slots (before any poll that is due);
-        False when sweeping may not go on now (checked before every page: a 429 may have
-        come back since the last one)."""
+        False when sweeping may not go on now (`may`, checked before every page: a 429
+        may have come back since the last one)."""
         while True:
-            if not self._may_sweep(self._clock.monotonic()):
+            if not may(self._clock.monotonic()):
                 self._host.wake()  # workers parked meanwhile: the coordinator hands out runs
                 return False
             if self._host.try_slot():
@@ -271,12 +388,26 @@ class Sweeper:
 
     def _failed(self, exc: BaseException, lister: object) -> float:
         error = as_nekt_error(exc)
+        code = getattr(error, "status_code", None)
+        before = self.list_problem
         if isinstance(error, RateLimitedError):
             self._host.block_for(error.retry_after)
         elif isinstance(error, AuthenticationError) and lister is self._host.source:
-            # The key is refused (not one replaced meanwhile): say so once and stop, as a
-            # refused poll would.
-            self._host.refuse(error)
+            if code == 403:
+                # Possibly a key without the list's scope (the detail may answer it): only
+                # the list's use stops; a key refused for everything is refused by the
+                # next poll too.
+                self.list_problem = "the run list is refused for this API key (HTTP 403)"
+            else:
+                # 401: the key itself is missing or not accepted; say so once and stop,
+                # as a refused poll would.
+                self._host.refuse(error)
+        elif code == 404:
+            self.list_problem = "the run list is not available on this API (HTTP 404)"
+        if self.list_problem is not None and before is None:
+            log.warning("not using the run list any more: %s", self.list_problem)
+        if self._finder is not None:
+            self._finder.list_problem = self.list_problem
         log.debug("status sweep failed: %s", error)
         self._failures += 1
         return self._backoff()

@@ -123,9 +123,11 @@ def test_expand_leaves_a_nested_user_alone(nested: SimServer) -> None:
         assert expanded[rid]["triggered_by"] == body["triggered_by"]
 
 
-def test_demo_detail_default_is_unchanged_and_choosable() -> None:
+def test_demo_detail_default_is_flat_and_choosable() -> None:
+    """The demo shows what a user of today's documented API sees: every detail flat."""
     clock = FakeClock()
-    today = World.demo(clock)
+    assert {World.demo(clock).describe(r).shape for r in World.demo(clock).run_ids} == {"flat"}
+    today = World.demo(clock, detail=None)  # the demo as it was
     assert [today.describe(r).shape for r in today.run_ids].count("flat") == 1
     zendesk = today.run_json(today.find_run(slug="zendesk-to-catalog"))
     assert zendesk is not None and zendesk["source"] == "zendesk-support"  # names, as before

@@ -171,7 +171,7 @@ def test_unknown_run_is_none(sim_world: World) -> None:
 
 
 async def test_demo_world_shows_everything_at_start_and_moves(fake_clock: FakeClock) -> None:
-    world = World.demo(fake_clock)
+    world = World.demo(fake_clock, detail=None)  # the demo as it was: one run flat
     assert 8 <= len(world.run_ids) <= 14
     infos = [world.describe(rid) for rid in world.run_ids]
     assert {i.status for i in infos} == set(RunStatus)

@@ -161,6 +161,7 @@ class MainScreen(Screen[None]):
             next_try=self.session.next_due(row.run_id),
             waiting_since=row.slow_since,
         )
+        self.widgets().log_panel.show_provenance(row.run_id, row.provenance, now=self.session.now())
 
     def list_changed(self) -> None:
         """Rows were added, removed, filtered or re-sorted."""

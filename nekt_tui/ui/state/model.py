@@ -6,6 +6,7 @@ costs O(changed rows), not O(all rows).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ from nekt_tui.ui.timefmt import is_odd
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
     from nekt_tui.watch.bandwidth import Pacing
+    from nekt_tui.watch.provenance import Provenance
 
 StatusValue = RunStatus | UnknownValue
 
@@ -100,6 +102,8 @@ class Row:
     fresh_source: Callable[[str], datetime | None] | None = field(default=None, repr=False)
     #: Where the poll engine says how the bandwidth budget paces the run (see `pacing`).
     pace_source: Callable[[str], Pacing | None] | None = field(default=None, repr=False)
+    #: Where the run's log, pipeline and user came from, or why they are not available.
+    provenance: Provenance | None = None
     _name: str | None = None
     _search: str | None = None
     #: `pipeline_name` and the run it was read from: sorting 10,000 rows by pipeline
@@ -138,12 +142,18 @@ class Row:
 
     @property
     def pipeline_name(self) -> str | None:
-        """The pipeline slug (or the flat shape's name), sanitised; None before a fetch."""
+        """The pipeline slug (or the flat shape's name), sanitised; None before a fetch.
+
+        A flat run's source/transformation/destination may be an ID: an ID is never shown
+        as the name (the slug, once known from the run list or a pipeline list, is)."""
         run = self.run
         cached = self._pipeline
         if cached is not None and cached[0] is run:
             return cached[1]
         raw = run.name if run is not None else None
+        if run is not None and raw and _is_uuid(raw):
+            named = (run.source, run.transformation, run.destination)
+            raw = next((n for n in named if n and not _is_uuid(n)), None)
         name = clean_name(raw) if raw else None
         self._pipeline = (run, name)
         return name
@@ -207,6 +217,17 @@ class Row:
             self._digested = run.parsed_log
             self.failure = failure_digest(run.parsed_log)
         self.touch()
+
+
+def _is_uuid(text: str) -> bool:
+    """`text` is a UUID (an ID, not a name)."""
+    if len(text) != 36:
+        return False
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _common(a: str, b: str) -> int:

@@ -172,6 +172,8 @@ class EventReducer:
         self._batch.header = True
 
     def _updated(self, row: Row, event: RunUpdated) -> None:
+        if event.provenance is not None:
+            row.provenance = event.provenance
         row.set_run(event.run, event.at)
         if self.conn.kind in (ConnKind.CONNECTING, ConnKind.UNREACHABLE):
             self._set_conn(ConnKind.LIVE)

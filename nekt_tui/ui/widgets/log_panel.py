@@ -25,14 +25,15 @@ from nekt_tui.logview.search import SearchQuery
 from nekt_tui.logview.sgr import plain_text
 from nekt_tui.logview.store import DEFAULT_CAP, LogDeltaLike, split_log
 from nekt_tui.ui.widgets.log_search import LogSearchBar
-from nekt_tui.ui.widgets.log_status import problem_line, status_line
+from nekt_tui.ui.widgets.log_status import log_origin, problem_line, status_line
 from nekt_tui.ui.widgets.log_view import LogView
 
 if TYPE_CHECKING:
     from nekt_tui.api.errors import NektError
     from nekt_tui.api.models import Run
+    from nekt_tui.watch.provenance import Provenance
 
-NO_LOG = "this response carries no log (flat shape)"
+NO_LOG = "no log in this response (flat shape): looking for it in the run list…"
 NO_RUN = "no run selected"
 WAITING = "waiting for the first poll of this run"
 
@@ -112,6 +113,8 @@ class LogPanel(Widget):
         self._filter_context = self.DEFAULT_CONTEXT
         self._status_shown: str | None = None
         self._problem: str | None = None  # what the selected run's last poll met
+        self._origin: str | None = None  # "log from the run list, 4 s old"
+        self._missing: str | None = None  # "log not available: …"
         self._seek_id = 0  # the error seek under way; a new one (or a new log) bumps it
         self._seeking = False
         self._view: LogView
@@ -146,6 +149,7 @@ class LogPanel(Widget):
         self._cancel_seek()
         if run_id != self.run_id:
             self._problem = None  # the app says the new run's own, if it has one
+            self._origin = self._missing = None
             self._close_search()  # a half-typed search was for the other run
         self.run_id, self.run = run_id, run
         self._loaded = False
@@ -195,10 +199,23 @@ class LogPanel(Widget):
             self.view.show_message(problem or WAITING)
         self._update_status()
 
+    def show_provenance(self, run_id: str, prov: Provenance | None, *, now: datetime) -> None:
+        """Say where the selected run's log came from and how old it is, or why there is
+        none (in place of the log): see `log_origin`. Other runs are ignored."""
+        if run_id != self.run_id:
+            return
+        said, missing = log_origin(prov, now)
+        if (said, missing) == (self._origin, self._missing):
+            return
+        self._origin, self._missing = said, missing
+        if self.run is not None and self.run.log is None:
+            self.view.show_message(missing or NO_LOG)
+        self._update_status()
+
     def clear(self) -> None:
         """Show nothing and forget every run."""
         self._cancel_seek()
-        self._problem = None
+        self._problem = self._origin = self._missing = None
         self.run_id = self.run = None
         self._places.clear()
         self._loaded = False
@@ -221,7 +238,7 @@ class LogPanel(Widget):
         if run is None:
             view.show_message(self._problem or WAITING)
         elif run.log is None:
-            view.show_message(NO_LOG)
+            view.show_message(self._missing or NO_LOG)
         else:
             view.load_text(run.parsed_log)
 
@@ -247,7 +264,8 @@ class LogPanel(Widget):
 
     def status_text(self) -> str:
         """The status line: where you are, following or not, new lines, search, filter."""
-        return status_line(self.view, seeking=self._seeking, problem=self._problem)
+        said = " · ".join(p for p in (self._origin, self._problem) if p) or None
+        return status_line(self.view, seeking=self._seeking, problem=said)
 
     def _update_status(self) -> None:
         if not self.is_mounted:

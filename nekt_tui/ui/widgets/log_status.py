@@ -20,9 +20,11 @@ from nekt_tui.api.errors import (
 )
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui import timefmt
+from nekt_tui.watch.provenance import DETAIL
 
 if TYPE_CHECKING:
     from nekt_tui.ui.widgets.log_view import LogView
+    from nekt_tui.watch.provenance import Provenance
 
 # Not tried again by themselves (not found, a refused key or request, too large: asking
 # again gets the same), or already saying how long they wait (slow): no "next try".
@@ -121,3 +123,14 @@ def status_line(view: LogView, *, seeking: bool, problem: str | None) -> str:
     if problem is not None:
         parts.append(problem)
     return " · ".join(parts)
+
+
+def log_origin(prov: Provenance | None, now: datetime) -> tuple[str | None, str | None]:
+    """Where the log came from, when not from the run's own detail ("log from the run
+    list, 4 s old"), and why there is none ("log not available: …"): sanitised text."""
+    if prov is None:
+        return None, None
+    origin = prov.log
+    said = None if origin is None or origin.source == DETAIL else origin.describe("log", now)
+    missing = sanitize(prov.log_problem, single_line=True) if prov.log_problem else None
+    return said, missing

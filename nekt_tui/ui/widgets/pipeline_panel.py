@@ -1,7 +1,9 @@
 """The pipeline & triggers panel: the run's pipeline, and when its triggers fire next.
 
-A flat-shape response has no pipeline object: the panel then says what the run does tell
-(source, destination, transformation, its trigger) instead of showing an empty box.
+A flat-shape response has no pipeline object: the engine takes it from the run list (or
+its triggers from the sources/transformations list) and the panel says where it came from
+and how old it is; until then, or when it cannot be found, the panel says why and what
+the run does tell (source, destination, transformation, its trigger).
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from nekt_tui.ui.widgets.status_panel import (
     trigger_text,
     when,
 )
+from nekt_tui.watch.provenance import DETAIL, RUN_LIST
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Pipeline, PipelineTrigger, Run
+    from nekt_tui.watch.provenance import Provenance
 
 
 def _clean(text: str | None) -> str:
@@ -111,13 +115,15 @@ def pipeline_lines(pipeline: Pipeline, now: datetime) -> list[Content]:
     ]
     if pipeline.description:
         out.append(Content.assemble(sanitize(pipeline.description, single_line=True), end="\n"))
-    out.append(line("Now", _clean(pipeline.current_status)))
     latest = pipeline.latest_run_status
-    out.append(
-        line("Latest run", status_part(latest) if latest is not None else ("—", "$text-muted"))
-    )
-    out.append(line("  started", when(pipeline.latest_run_started, now)))
-    out.append(line("  ended", when(pipeline.latest_run_ended, now)))
+    if pipeline.current_status is not None or latest is not None:
+        # A pipeline list's item says neither (only its slug, state and triggers).
+        out.append(line("Now", _clean(pipeline.current_status)))
+        out.append(
+            line("Latest run", status_part(latest) if latest is not None else ("—", "$text-muted"))
+        )
+        out.append(line("  started", when(pipeline.latest_run_started, now)))
+        out.append(line("  ended", when(pipeline.latest_run_ended, now)))
     out.append(Content.assemble(("Triggers", "$text-muted"), end="\n"))
     if not pipeline.triggers:
         out.append(Content.assemble(("  none configured", "$text-muted"), end="\n"))
@@ -126,14 +132,27 @@ def pipeline_lines(pipeline: Pipeline, now: datetime) -> list[Content]:
     return out
 
 
-def flat_lines(run: Run, now: datetime) -> list[Content]:
-    """What a flat-shape run tells about its pipeline."""
-    out = [
-        Content.assemble(
-            ("No pipeline object in this response (the API's flat shape). It says:", "$text-muted"),
-            end="\n",
-        )
-    ]
+def origin_line(prov: Provenance | None, now: datetime) -> Content | None:
+    """`pipeline from the run list, 4 s old`, `triggers from the sources list, 2 min old`:
+    where a pipeline not from the run's own detail came from; None for the detail's."""
+    origin = prov.pipeline if prov is not None else None
+    if origin is None or origin.source == DETAIL:
+        return None
+    what = "pipeline" if origin.source == RUN_LIST else "triggers"
+    return Content.styled(origin.describe(what, now) + "\n", "$text-muted")
+
+
+def flat_lines(run: Run, now: datetime, prov: Provenance | None = None) -> list[Content]:
+    """What a flat-shape run tells about its pipeline (and why no more is known)."""
+    why = prov.pipeline_problem if prov is not None else None
+    head = (
+        sanitize(why, single_line=True)
+        if why
+        else "No pipeline object in this response (the API's flat shape); looking for it"
+        " in the run list…"
+    )
+    out = [Content.assemble((head, "$text-warning" if why else "$text-muted"), end="\n")]
+    out.append(Content.styled("The run itself says:\n", "$text-muted"))
     for label, value in (
         ("Source", run.source),
         ("Destination", run.destination),
@@ -165,8 +184,12 @@ def pipeline_content(row: Row | None, now: datetime, conn: Connection | None = N
     if row.run is None:
         return Content.styled("Waiting for the first answer from the API…", "$text-muted")
     run = row.run
-    lines = pipeline_lines(run.pipeline, now) if run.pipeline is not None else flat_lines(run, now)
-    return Content("").join(lines)
+    prov = row.provenance
+    if run.pipeline is None:
+        return Content("").join(flat_lines(run, now, prov))
+    lines = pipeline_lines(run.pipeline, now)
+    said = origin_line(prov, now)
+    return Content("").join([said, *lines] if said is not None else lines)
 
 
 class PipelinePanel(RunTextPanel):

@@ -24,9 +24,11 @@ from nekt_tui.ui.state.model import Row
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.content_view import ContentView
 from nekt_tui.ui.widgets.row_text import pace_text
+from nekt_tui.watch.provenance import DETAIL, EXPAND
 
 if TYPE_CHECKING:
     from nekt_tui.api.models import Run
+    from nekt_tui.watch.provenance import Provenance
 
 Part = str | tuple[str, str] | Content
 LABEL_WIDTH = 11
@@ -115,18 +117,26 @@ def trigger_text(run: Run) -> str:
     return " ".join(bits) or "—"
 
 
-def who_text(run: Run) -> str:
+def who_text(run: Run, prov: Provenance | None = None) -> str:
     """Who triggered the run: a user's name and email, a token's description, or an ID.
 
-    Never the token value (the model does not even keep it in its dump)."""
+    A user named by another source than the detail says so ("(from expand)"); a user
+    known only by ID says why (`prov.user_problem`). Never the token value (the model
+    does not even keep it in its dump)."""
     by = run.triggered_by
     parts: list[str] = []
     if isinstance(by, int):
-        parts.append(f"user #{by}")
+        why = prov.user_problem if prov is not None else None
+        parts.append(f"user #{by}" + (f" ({sanitize(why, single_line=True)})" if why else ""))
     elif by is not None:
         name = sanitize(by.full_name, single_line=True)
         email = sanitize(by.email, single_line=True) if by.email else ""
-        parts.append(f"{name} <{email}>" if name and email else name or email or "a user")
+        who = f"{name} <{email}>" if name and email else name or email or "a user"
+        origin = prov.user if prov is not None else None
+        if origin is not None and origin.source != DETAIL:
+            the = "" if origin.source == EXPAND else "the "
+            who += f" (from {the}{origin.source})"
+        parts.append(who)
     token = run.triggered_by_token
     if token is not None:
         if token.description:
@@ -194,7 +204,7 @@ def status_content(row: Row | None, now: datetime, conn: Connection | None = Non
             line("Ended", when(run.ended_at, now)),
             line("Duration", duration(run, now)),
             line("Trigger", trigger_text(run)),
-            line("By", who_text(run)),
+            line("By", who_text(run, row.provenance)),
         ]
         if run.full_sync is not None:
             out.append(line("Full sync", "yes" if run.full_sync else "no"))
