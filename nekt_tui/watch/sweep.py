@@ -65,6 +65,9 @@ RETRY_MAX = 64
 GRACE = 0.5
 #: Seconds after a failed sweep before the next one, doubling; at most this long.
 BACKOFF_MAX = 600.0
+#: Seconds the finder waits after a run's first answer came flat, for the others' first
+#: answers: one search then serves them all (not one run-list page per answer).
+GATHER = 0.5
 #: What a listed run costs besides its log text, in characters (for the quarter rule).
 ITEM_CHARS = 1500
 
@@ -187,6 +190,8 @@ class Sweeper:
             # came flat), not an interval later; the sweep's own pace is kept.
             while await self._nap(max(0.0, started + delay - self._clock.monotonic())):
                 try:
+                    await self._clock.sleep(GATHER)
+                    self._busy(True)
                     await self.finder_turn()
                 except asyncio.CancelledError:
                     raise
@@ -194,10 +199,11 @@ class Sweeper:
                     log.exception("finder failed")
                 finally:
                     self._busy(False)
+                # The next list request waits a whole interval after this turn's.
+                started = self._clock.monotonic()
 
     def wake_finder(self) -> None:
-        """A run started lacking a part: give the finder a turn now."""
-        self._busy(True)
+        """A run started lacking a part: give the finder a turn soon (`GATHER`)."""
         self._wanted.set()
 
     def _busy(self, busy: bool) -> None:
