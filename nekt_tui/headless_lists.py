@@ -20,9 +20,15 @@ from typing import Any, Protocol, TextIO
 from pydantic import ValidationError
 
 from nekt_tui.api.errors import NektError, RateLimitedError
-from nekt_tui.api.lists import PIPELINE_KINDS, JsonPage, PipelineKind, PipelinePage
+from nekt_tui.api.lists import PIPELINE_KINDS, JsonPage
 from nekt_tui.api.models import Run
-from nekt_tui.discover.pipelines import PipelineRow, fetch_pipelines, list_problem, status_of
+from nekt_tui.discover.pipelines import (
+    PipelineLister,
+    PipelineRow,
+    fetch_pipelines,
+    list_problem,
+    status_of,
+)
 from nekt_tui.discover.rules import Rule, RuleError, parse_rule, parse_statuses
 from nekt_tui.sanitize import sanitize
 from nekt_tui.status_json import dumps
@@ -43,20 +49,9 @@ _LOOKED_AT_ALL = "looked at every page it may"
 LIST_COMMANDS = ("pipelines", "runs")
 
 
-class ListClient(Protocol):
-    """What these commands need of the client (`NektClient`)."""
-
-    async def list_pipelines(
-        self,
-        kind: PipelineKind,
-        page: int = 1,
-        page_size: int = 50,
-        *,
-        statuses: tuple[str, ...] = (),
-        expand: tuple[str, ...] = (),
-    ) -> PipelinePage:
-        """One page of a pipeline list."""
-        ...
+class ListClient(PipelineLister, Protocol):
+    """What these commands need of the client (`NektClient`): the pipeline lists, and
+    any list as sent."""
 
     async def list_json(
         self,
