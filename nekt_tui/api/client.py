@@ -12,7 +12,7 @@ import logging
 import os
 import random
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -21,30 +21,29 @@ import httpx
 from pydantic import BaseModel
 
 from nekt_tui import __version__
-from nekt_tui.api.answers import MAX_RETRY_AFTER, detail, parse, parse_retry_after, shown
+from nekt_tui.api.answers import MAX_RETRY_AFTER, parse, parse_retry_after, shown
 from nekt_tui.api.as_sent import RunJson, hide_token, run_from_json
+from nekt_tui.api.conditional import poll_run
 from nekt_tui.api.encoding import ACCEPT_ENCODING
 from nekt_tui.api.errors import (
     ApiUnreachableError,
-    AuthenticationError,
     BadResponseError,
-    ClientError,
     NektError,
-    RateLimitedError,
     ReadOnlyError,
-    RunNotFoundError,
     ServerError,
     UnusableApiKeyError,
+    api_key_problem,
 )
 from nekt_tui.api.exchange_log import as_error, log_exchange
 from nekt_tui.api.ids import validate_run_id
-from nekt_tui.api.lists import JsonPage, PipelineKind, PipelinePage, list_params
+from nekt_tui.api.list_calls import ListCalls
 from nekt_tui.api.memo import AnswerMemo
-from nekt_tui.api.models import Run, RunPage
+from nekt_tui.api.models import Run
 from nekt_tui.api.proxy import transport_for
 from nekt_tui.api.reading import LARGE_BODY, OWN_TASK, Deadline, Mark, Unchanged, read_body
 from nekt_tui.api.redact import KEYS, Redactor
 from nekt_tui.api.scrub import scrub_model
+from nekt_tui.api.status import RateWindow, check_status
 from nekt_tui.api.urls import DEFAULT_BASE_URL, check_base_url
 
 log = logging.getLogger(__name__)
@@ -67,15 +66,7 @@ PATIENT_DEADLINE = 300.0
 _REQUEST_CACHE_SIZE = 4096
 
 
-def api_key_problem(api_key: str) -> str | None:
-    """Why `api_key` cannot be sent in an HTTP header (None when it can): only visible
-    ASCII characters can, with no space, tab or newline anywhere."""
-    if all("!" <= ch <= "~" for ch in api_key):
-        return None
-    return str(UnusableApiKeyError())
-
-
-class NektClient:
+class NektClient(ListCalls):
     """Async client for the Nekt API. Use `async with NektClient(key) as client:`.
 
     Bounds, per request (each an argument):
@@ -148,10 +139,7 @@ class NektClient:
         self._min_rate = min_rate
         # Read the wall clock through the injected clock so an HTTP-date Retry-After is
         # measured against the same time as everything else.
-        self._now = now or (lambda: datetime.now(timezone.utc))
-        # The end of the last Retry-After window: no request (not even a retry of one that
-        # was already under way when the 429 came) is sent before it.
-        self._blocked_until: datetime | None = None
+        self._window = RateWindow(now or (lambda: datetime.now(timezone.utc)))
         self._redactor = Redactor(api_key)
         KEYS.add(api_key)  # the debug log redacts every key a client was made with
         # httpx cannot put such a key in a header (a UnicodeEncodeError, or a request h11
@@ -238,7 +226,7 @@ class NektClient:
     def clear_rate_limit(self) -> None:
         """Forget the Retry-After window, so the next request is sent (a user's explicit
         refresh tries once; another 429 opens the window again)."""
-        self._blocked_until = None
+        self._window.clear()
 
     async def get_run(
         self, run_id: str, *, patient: bool = False, expand: tuple[str, ...] = ()
@@ -280,48 +268,16 @@ class NektClient:
         sent = (await self._request(RunJson, request, rid, deadline)).root
         return self._same_run(run_from_json(sent, self.redact), rid), hide_token(sent)
 
-    async def list_runs(self, page: int = 1, page_size: int = 50) -> RunPage:
-        """Fetch one page of `GET /api/v1/runs/`."""
-        request = self._build("GET", "/api/v1/runs/", params=list_params(page, page_size))
-        return await self._request(RunPage, request, None, self._deadline)
-
-    async def list_pipelines(
-        self,
-        kind: PipelineKind,
-        page: int = 1,
-        page_size: int = 50,
-        *,
-        statuses: tuple[str, ...] = (),
-        expand: tuple[str, ...] = (),
-    ) -> PipelinePage:
-        """Fetch one page of `GET /api/v1/sources/` or `/api/v1/transformations/`;
-        `statuses` filters by the last run's status (`last_run_status`)."""
-        params = list_params(page, page_size, statuses=statuses, expand=expand)
-        request = self._build("GET", f"/api/v1/{kind}/", params=params)
-        return await self._request(PipelinePage, request, None, self._deadline)
-
-    async def list_json(
-        self,
-        path: str,
-        page: int = 1,
-        page_size: int = 50,
-        *,
-        statuses: tuple[str, ...] = (),
-        expand: tuple[str, ...] = (),
-    ) -> JsonPage:
-        """One page of a list endpoint (`runs`, `sources`, `transformations`) as the
-        JSON object sent (scrubbed like any answer), for `--json` output."""
-        if path not in ("runs", "sources", "transformations"):
-            raise ValueError(f"not a list endpoint: {path}")
-        params = list_params(page, page_size, statuses=statuses, expand=expand)
-        request = self._build("GET", f"/api/v1/{path}/", params=params)
-        return await self._request(JsonPage, request, None, self._deadline)
-
     async def cancel_run(self, run_id: str) -> Run:
         """Ask the API to cancel a run; returns the run (flat shape). Never retried."""
         rid = validate_run_id(run_id)
         request = self._build("POST", f"/api/v1/runs/{rid}/cancel/", json={})
         return self._same_run(await self._request(Run, request, rid, self._deadline), rid)
+
+    async def _get_page(self, model: type[M], path: str, params: Any) -> M:
+        """GET a list page (see `ListCalls`): not a run, so never marked."""
+        request = self._build("GET", path, params=params)
+        return await self._request(model, request, None, self._deadline)
 
     def _same_run(self, run: Run, rid: str) -> Run:
         """`run`, unless it is another run than the one asked for (`BadResponseError`)."""
@@ -368,7 +324,7 @@ class NektClient:
         method = request.method
         tries = self.max_retries if method == "GET" else 1
         for attempt in range(tries):
-            self._check_rate_limit()
+            self._window.check()
             try:
                 return await self._once(model, request, run_id, deadline, mark)
             except (ServerError, ApiUnreachableError) as exc:
@@ -379,16 +335,6 @@ class NektClient:
                 log.debug("retrying %s %s in %.2fs after: %s", method, path, delay, exc)
                 await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _check_rate_limit(self) -> None:
-        """Raise `RateLimitedError` instead of sending inside a known Retry-After window."""
-        until = self._blocked_until
-        if until is None:
-            return
-        left = (until - self._now()).total_seconds()
-        if left > 0:
-            raise RateLimitedError(left, until)
-        self._blocked_until = None
 
     async def _once(
         self,
@@ -446,29 +392,11 @@ class NektClient:
         poll, not parsed again when its answer is its last one over again (`memo.py`)."""
         if not mark or run_id is None:
             return (await self._answer(model, request, run_id, deadline, answered, None))[0]
-        memo = self._memo
-        sent = memo.if_none_match(run_id)
-        if sent is not None:
-            headers = httpx.Headers(request.headers)
-            headers["if-none-match"] = sent
-            request = httpx.Request(
-                "GET", request.url, headers=headers, extensions=request.extensions
-            )
-        known = memo.mark(run_id)
-        try:
-            result, response, same = await self._answer(
-                model, request, run_id, deadline, answered, known
-            )
-        except BaseException:
-            memo.answered(run_id, sent, answered[0] if answered else None)
-            raise
-        status, etag = response.status_code, response.headers.get("etag")
-        if same:  # byte for byte the last answer (its ETag too, if it has one)
-            memo.answered(run_id, sent, status, etag, known, memo.run(run_id))
-        else:
-            run = result if isinstance(result, Run) else None
-            memo.answered(run_id, sent, status, etag, deadline.mark, run)
-        return result
+
+        async def answer(sent: httpx.Request, known: Mark | None) -> tuple[M, httpx.Response, bool]:
+            return await self._answer(model, sent, run_id, deadline, answered, known)
+
+        return await poll_run(self._memo, request, run_id, deadline, answered, answer)
 
     async def _answer(
         self,
@@ -501,35 +429,10 @@ class NektClient:
             if kept is None:  # a 304 for a run not kept: never asked for
                 raise BadResponseError("unexpected HTTP 304")
             return kept, response, True  # type: ignore[return-value]  # only runs are kept
-        self._check_status(response, content, run_id)
+        check_status(response, content, run_id, self.redact, self._window)
         result = parse(model, content, response.headers.get("content-type"), self.redact)
         del content  # a big log is not held twice while it is scrubbed
         return scrub_model(result, self._redactor), response, False
-
-    def _check_status(self, response: httpx.Response, content: object, run_id: str | None) -> None:
-        """Raise the typed error for anything but a 2xx answer."""
-        code = response.status_code
-        if 200 <= code < 300:
-            return
-        assert isinstance(content, bytes | bytearray)  # an error's body is never streamed
-        if code in (401, 403):
-            raise AuthenticationError(code, detail(content, self.redact))
-        if code == 404 and run_id is not None:
-            raise RunNotFoundError(run_id)
-        if code == 429:
-            now = self._now()
-            retry_after = parse_retry_after(response.headers.get("retry-after"), now)
-            until = None
-            if retry_after is not None:
-                until = now + timedelta(seconds=retry_after)
-                if self._blocked_until is None or until > self._blocked_until:
-                    self._blocked_until = until
-            raise RateLimitedError(retry_after, until)
-        if code >= 500:
-            raise ServerError(code, detail(content, self.redact))
-        if code >= 400:
-            raise ClientError(code, detail(content, self.redact))
-        raise BadResponseError(f"unexpected HTTP {code}")
 
 
 __all__ = [

@@ -64,6 +64,14 @@ class UnusableApiKeyError(AuthenticationError):
         self.detail = None
 
 
+def api_key_problem(api_key: str) -> str | None:
+    """Why `api_key` cannot be sent in an HTTP header (None when it can): only visible
+    ASCII characters can, with no space, tab or newline anywhere."""
+    if all("!" <= ch <= "~" for ch in api_key):
+        return None
+    return str(UnusableApiKeyError())
+
+
 class RunNotFoundError(NektError):
     """404 for a run."""
 

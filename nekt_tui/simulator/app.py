@@ -20,30 +20,26 @@ import hmac
 import json
 import math
 import random
-import re
-from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from nekt_tui.simulator import bodies, expand, lists, pipelines_api
 from nekt_tui.simulator.compress import Gzipper
 from nekt_tui.simulator.faults import Faults, Plan
 from nekt_tui.simulator.requests_log import RequestLog, RequestRecord
+from nekt_tui.simulator.routing import (
+    Receive,
+    Reply,
+    Scope,
+    Send,
+    base_url,
+    not_allowed,
+    query_pairs,
+    route_of,
+)
 from nekt_tui.simulator.streams import FAR_RETRY_AFTER, Endless, drip, stream_endless
 from nekt_tui.simulator.world import World
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
-_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_LIST = re.compile(r"/api/v1/runs/")
-_PIPELINE_LISTS = re.compile(r"/api/v1/(sources|transformations)/")
-_DETAIL = re.compile(r"/api/v1/runs/([^/]+)/")
-_CANCEL = re.compile(r"/api/v1/runs/([^/]+)/cancel/")
-_IS_UUID = re.compile(_UUID)
 _FAR = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)  # FAR_RETRY_AFTER
 _COMMON_HEADERS = [
     (b"vary", b"Accept, Cookie"),
@@ -62,37 +58,6 @@ class SimulatedReset(Exception):
     def __init__(self, connect: bool) -> None:
         super().__init__("connection reset")
         self.connect = connect
-
-
-class _Reply(Exception):
-    """Internal: a finished response (status, content type, body, extra headers)."""
-
-    def __init__(
-        self,
-        status: int,
-        body: bytes,
-        content_type: str = bodies.JSON,
-        headers: list[tuple[bytes, bytes]] | None = None,
-    ) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.content_type = content_type
-        self.headers = headers or []
-
-
-def _route(path: str) -> tuple[str | None, str | None]:
-    """(route name, lower-case run ID or None) for a path; route None means no such URL."""
-    if _LIST.fullmatch(path):
-        return "list", None
-    if m := _PIPELINE_LISTS.fullmatch(path):
-        return m.group(1), None
-    for name, pattern in (("cancel", _CANCEL), ("detail", _DETAIL)):
-        m = pattern.fullmatch(path)
-        if m:
-            rid = m.group(1)
-            return name, rid.lower() if _IS_UUID.fullmatch(rid) else None
-    return None, None
 
 
 class SimulatorApp:
@@ -152,7 +117,7 @@ class SimulatorApp:
         clock = self.world.clock
         method = str(scope["method"]).upper()
         path = str(scope["path"])
-        route, run_id = _route(path)
+        route, run_id = route_of(path)
         record = self.requests.add(RequestRecord(clock.monotonic(), method, path, run_id))
         more = True
         while more:  # drain the request body; its content does not matter
@@ -166,7 +131,7 @@ class SimulatorApp:
             await clock.sleep(plan.latency)
         try:
             reply = await self._decide(scope, method, route, run_id, plan, record)
-        except _Reply as done:
+        except Reply as done:
             reply = done
         except (SimulatedTimeout, SimulatedReset):
             record.responded = clock.monotonic()
@@ -218,7 +183,7 @@ class SimulatorApp:
         run_id: str | None,
         plan: Plan,
         record: RequestRecord,
-    ) -> _Reply | None:
+    ) -> Reply | None:
         clock = self.world.clock
         remaining = self.faults.rate_limited(plan, clock.monotonic())
         if remaining is not None:
@@ -232,7 +197,7 @@ class SimulatorApp:
             record.fault = "far_retry_after"
             record.retry_after = (_FAR - clock.now()).total_seconds()
             body = bodies.detail("Request was throttled.")
-            raise _Reply(429, body, headers=[(b"retry-after", FAR_RETRY_AFTER.encode())])
+            raise Reply(429, body, headers=[(b"retry-after", FAR_RETRY_AFTER.encode())])
         if plan.timeout:
             record.fault = "timeout"
             await clock.sleep(self.faults.timeout_seconds)
@@ -247,39 +212,39 @@ class SimulatorApp:
         if plan.html:
             record.fault = "html"
             status, page = bodies.pick(bodies.HTML_PAGES, plan.pick[0])
-            raise _Reply(status, page, bodies.HTML)
+            raise Reply(status, page, bodies.HTML)
         if plan.error:
             record.fault = "error"
             status, kind, body = bodies.pick(bodies.SERVER_ERRORS, plan.pick[0])
-            raise _Reply(status, body, kind)
+            raise Reply(status, body, kind)
         if route is None:
-            raise _Reply(404, bodies.DJANGO_404, bodies.HTML)
+            raise Reply(404, bodies.DJANGO_404, bodies.HTML)
         self._authenticate(scope)
         refused = self.list_errors.get(route)
         if refused is not None:
             record.fault = "list_error"
             text = {403: "You do not have permission to perform this action.", 404: "Not found."}
-            raise _Reply(refused, bodies.detail(text.get(refused, "Server Error (500)")))
+            raise Reply(refused, bodies.detail(text.get(refused, "Server Error (500)")))
         if route == "list":
             if method not in ("GET", "HEAD"):
-                raise _not_allowed(method, "GET, HEAD, OPTIONS")
-            return _Reply(200, self._list(scope, plan, record))
+                raise not_allowed(method, "GET, HEAD, OPTIONS")
+            return Reply(200, self._list(scope, plan, record))
         if route in pipelines_api.KINDS:
             if method not in ("GET", "HEAD"):
-                raise _not_allowed(method, "GET, HEAD, OPTIONS")
-            return _Reply(200, self._pipelines(scope, route, plan, record))
+                raise not_allowed(method, "GET, HEAD, OPTIONS")
+            return Reply(200, self._pipelines(scope, route, plan, record))
         if run_id is None or not self.world.exists(run_id):
-            raise _Reply(404, bodies.detail("Not found."))
+            raise Reply(404, bodies.detail("Not found."))
         if route == "cancel":
             if method != "POST":
-                raise _not_allowed(method, "POST, OPTIONS")
-            return _Reply(200, self._cancel(run_id, plan, record))
+                raise not_allowed(method, "POST, OPTIONS")
+            return Reply(200, self._cancel(run_id, plan, record))
         if method not in ("GET", "HEAD"):
-            raise _not_allowed(method, "GET, HEAD, OPTIONS")
-        tree = expand.parse(_pairs(scope))
-        return _Reply(200, self._run_body(run_id, None, plan, record, tree))
+            raise not_allowed(method, "GET, HEAD, OPTIONS")
+        tree = expand.parse(query_pairs(scope))
+        return Reply(200, self._run_body(run_id, None, plan, record, tree))
 
-    def _too_many(self, remaining: float, plan: Plan, record: RequestRecord) -> _Reply:
+    def _too_many(self, remaining: float, plan: Plan, record: RequestRecord) -> Reply:
         """A 429 whose Retry-After covers the rest of the burst (seconds or HTTP-date)."""
         if plan.use_date:
             now = self.world.clock.now()
@@ -295,7 +260,7 @@ class SimulatorApp:
         body = bodies.detail(
             f"Request was throttled. Expected available in {max(1, math.ceil(remaining))} seconds."
         )
-        return _Reply(429, body, headers=[(b"retry-after", value.encode())])
+        return Reply(429, body, headers=[(b"retry-after", value.encode())])
 
     async def _reset(self, scope: Scope, plan: Plan) -> None:
         if self.in_process:
@@ -307,7 +272,7 @@ class SimulatorApp:
             for _ in range(3):
                 await asyncio.sleep(0)
             return
-        raise _Reply(502, b"connection reset", bodies.TEXT)
+        raise Reply(502, b"connection reset", bodies.TEXT)
 
     def _authenticate(self, scope: Scope) -> None:
         given = None
@@ -315,20 +280,20 @@ class SimulatorApp:
             if name.lower() == b"x-api-key":
                 given = value.decode("latin-1").strip()
         if not given:
-            raise _Reply(
+            raise Reply(
                 401,
                 bodies.detail("Authentication credentials were not provided."),
                 headers=[(b"www-authenticate", b"Api-Key")],
             )
         if given in self.revoked:
-            raise _Reply(
+            raise Reply(
                 401,
                 bodies.detail("API key has been revoked."),
                 headers=[(b"www-authenticate", b"Api-Key")],
             )
         accepted = self.api_key
         if accepted is None or not hmac.compare_digest(given.encode(), accepted.encode()):
-            raise _Reply(403, bodies.detail("Invalid API key."))
+            raise Reply(403, bodies.detail("Invalid API key."))
 
     def _run_body(
         self,
@@ -363,7 +328,7 @@ class SimulatorApp:
     def _cancel(self, run_id: str, plan: Plan, record: RequestRecord) -> bytes:
         if not self.world.cancel(run_id):
             status = self.world.true_status(run_id).value
-            raise _Reply(400, bodies.detail(f"Cannot cancel a run that is already {status}."))
+            raise Reply(400, bodies.detail(f"Cannot cancel a run that is already {status}."))
         return self._run_body(run_id, "flat", plan, record)
 
     def _list(self, scope: Scope, plan: Plan, record: RequestRecord) -> bytes:
@@ -379,11 +344,11 @@ class SimulatorApp:
         raw_page = query.get("page", "1")
         page = pages if raw_page == "last" else int(raw_page) if raw_page.isdigit() else 0
         if not 1 <= page <= pages:
-            raise _Reply(404, bodies.detail("Invalid page."))
+            raise Reply(404, bodies.detail("Invalid page."))
         chosen = runs[(page - 1) * size : page * size]
         shape = self.world.list_item_shape  # "nested" in the documented API, whatever the detail
         results = [self._run_body(r.id, shape, plan, record) for r in chosen]
-        base = _base_url(scope)
+        base = base_url(scope)
 
         def link(n: int) -> str:
             """DRF's link to page n: the same query, `page` replaced (dropped for page 1)."""
@@ -403,18 +368,18 @@ class SimulatorApp:
 
     def _pipelines(self, scope: Scope, kind: str, plan: Plan, record: RequestRecord) -> bytes:
         """A DRF page of the sources or transformations list."""
-        pairs = _pairs(scope)
+        pairs = query_pairs(scope)
         chosen = pipelines_api.pipelines(self.world, kind, pairs)
         try:
             page = lists.page_of(
                 len(chosen),
                 pairs,
-                _base_url(scope),
+                base_url(scope),
                 default_size=self.page_size,
                 cap=self.max_page_size,
             )
         except lists.InvalidPage:
-            raise _Reply(404, bodies.detail("Invalid page.")) from None
+            raise Reply(404, bodies.detail("Invalid page.")) from None
         tree = expand.parse(pairs)
         results = [
             pipelines_api.item(self.world, kind, pipe, tree)
@@ -425,28 +390,6 @@ class SimulatorApp:
             encoded = bodies.truncate(encoded, plan.pick[0])
             record.fault = ",".join(filter(None, (record.fault, "malformed")))
         return encoded
-
-
-def _pairs(scope: Scope) -> list[tuple[str, str]]:
-    """The query string's (name, value) pairs, repeated names kept."""
-    return parse_qsl(bytes(scope.get("query_string") or b"").decode("latin-1"))
-
-
-def _not_allowed(method: str, allow: str) -> _Reply:
-    return _Reply(
-        405, bodies.detail(f'Method "{method}" not allowed.'), headers=[(b"allow", allow.encode())]
-    )
-
-
-def _base_url(scope: Scope) -> str:
-    host = ""
-    for name, value in scope.get("headers") or ():
-        if name.lower() == b"host":
-            host = value.decode("latin-1")
-    if not host:
-        server = scope.get("server") or ("testserver", None)
-        host = f"{server[0]}:{server[1]}" if server[1] else str(server[0])
-    return f"{scope.get('scheme', 'http')}://{host}{scope['path']}"
 
 
 def create_app(
