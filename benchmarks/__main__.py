@@ -1,6 +1,6 @@
 """`python -m benchmarks [--quick] [--only N,...] [--out FILE] [--repeat K]`.
 
-Runs the eight figures (see README, Performance), prints the table and writes every raw
+Runs the ten figures (see README, Performance), prints the table and writes every raw
 number as JSON (to `benchmarks-results.json` unless `--out` says otherwise). Nothing here
 asserts anything about speed: the exit code is 0 whether targets are met or not, and 1
 only when a figure could not be measured at all.

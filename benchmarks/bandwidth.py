@@ -7,7 +7,7 @@ virtual minutes take seconds and every byte is counted exactly (`NektClient.rece
 the bytes on the wire). One run is running with a 20 MB answer (its log, growing by five
 lines a second) beside 20 small runs that each finish during the window. The simulator does
 not compress here (a server that ignores `Accept-Encoding`), so the budget alone is measured;
-row 8c measures gzip on the same answer. Quick runs scale the log and the budget down by ten.
+row 9c measures gzip on the same answer. Quick runs scale the log and the budget down by ten.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def figure(size: Size) -> Figure:
     budget = size.pick(1_000_000, 100_000)
     span = size.pick(600.0, 120.0)
     free_span = size.pick(60.0, 20.0)  # the unbudgeted engine fetches the log every 2 s
-    fig = Figure(8, "Bandwidth: a large, growing log beside small runs")
+    fig = Figure(9, "Bandwidth: a large, growing log beside small runs")
     paced: list[dict[str, Any]] = []
     free: list[dict[str, Any]] = []
     for rep in range(min(size.repeat, 3)):  # virtual time: the bytes are exact

@@ -9,6 +9,7 @@ command cannot drift apart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -308,7 +309,7 @@ class NektApp(AppActions, App[int]):
         rang = should_ring(self.options.bell, [t.new for _, t in batch.transitions])
         if rang:
             self.ring()
-        self.notifier.changes(alerts_of(batch), bell_rung=rang)
+        self.notifier.changes(alerts_of(batch, self.notifier.policy), bell_rung=rang)
         self.session.keep_statuses(batch.saved)
 
     def ring(self) -> None:
@@ -325,10 +326,18 @@ class NektApp(AppActions, App[int]):
         try:
             self.draw_now()
             self.main.tick(pulse=self.animation_level != "none")
-            self.session.save_if_due()
             self.collector.tick()
         except Exception as exc:
             self.report_failure("updating the clock", exc)
+        # Its own turn of the loop: a frame of 10,000 changes and the save of their
+        # statuses, back to back, held a key press for twice as long.
+        asyncio.get_running_loop().call_soon(self._save_if_due)
+
+    def _save_if_due(self) -> None:
+        try:
+            self.session.save_if_due()
+        except Exception as exc:
+            self.report_failure("saving the watch list", exc)
 
     def _timer_failed(self, exc: BaseException) -> None:
         self.report_failure("running a timer", exc)

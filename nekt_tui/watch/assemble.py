@@ -119,25 +119,40 @@ class Assembler:
         when anything was kept."""
         parts = self._runs.setdefault(run_id, _Parts())
         prov = parts.prov
+        log_at, pipeline_at, user_at = prov.log, prov.pipeline, prov.user
+        log_problem, pipeline_problem, user_problem = (
+            prov.log_problem,
+            prov.pipeline_problem,
+            prov.user_problem,
+        )
         kept = False
         if log is not None and (parts.log is None or not _poorer_log(log, parts.log)):
             parts.log, parts.log_final, kept = log, log_final, True
-            prov = replace(prov, log=Origin(source, at), log_problem=None)
+            log_at, log_problem = Origin(source, at), None
         if pipeline is not None and not (
             # A list's pipeline (slug and triggers) never replaces the run's own copy.
             parts.pipeline is not None
-            and prov.pipeline is not None
-            and prov.pipeline.source in (DETAIL, RUN_LIST)
+            and pipeline_at is not None
+            and pipeline_at.source in (DETAIL, RUN_LIST)
             and source not in (DETAIL, RUN_LIST)
         ):
             parts.pipeline, kept = pipeline, True
-            prov = replace(prov, pipeline=Origin(source, at), pipeline_problem=None)
+            pipeline_at, pipeline_problem = Origin(source, at), None
         if token is not None and token.description:
             parts.token = token
         if user is not None:
             parts.user, kept = user, True
-            prov = replace(prov, user=Origin(source, at), user_problem=None)
-        parts.prov = prov
+            user_at, user_problem = Origin(source, at), None
+        if kept:
+            # One new record, not one `replace` per part: this runs for every answer.
+            parts.prov = Provenance(
+                log=log_at,
+                pipeline=pipeline_at,
+                user=user_at,
+                log_problem=log_problem,
+                pipeline_problem=pipeline_problem,
+                user_problem=user_problem,
+            )
         return kept
 
     def problem(

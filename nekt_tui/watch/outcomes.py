@@ -94,7 +94,7 @@ class Outcomes:
             table.schedule(run, now + delay)
         else:
             table.due.unschedule(run)  # a listed copy said it finished: no poll is due
-        table.arm_stale(run)
+        table.arm_stale_for(run, ivl)
         for event in events:
             self._hub.emit(event)
 

@@ -148,14 +148,20 @@ class RunTable:
 
     def stale_deadline(self, run: Watched) -> float | None:
         """When the run is stale if no news comes; None when no news is expected."""
-        ivl = self.interval_of(run)
+        return self._deadline(run, self.interval_of(run))
+
+    def _deadline(self, run: Watched, ivl: float | None) -> float | None:
         if ivl is None or run.paused or run.not_found:
             return None
         return max(run.baseline, self.resumed_at) + policy.STALE_FACTOR * ivl
 
     def arm_stale(self, run: Watched) -> None:
         """Make sure a staleness check is pending no later than the run's deadline."""
-        deadline = self.stale_deadline(run)
+        self.arm_stale_for(run, self.interval_of(run))
+
+    def arm_stale_for(self, run: Watched, ivl: float | None) -> None:
+        """`arm_stale` when the caller has the run's `interval_of` at hand (every answer)."""
+        deadline = self._deadline(run, ivl)
         if deadline is not None and self.stale.arm(run, deadline):
             self.waker.wake()
 

@@ -348,6 +348,9 @@ class WatchList:
         i = self.index(run_id)
         entry = self._entries[i]
         text = str(status)
+        # Whole seconds: the file needs no more, and a cycle's thousands of changes then
+        # share one encoded time (see `entry_tail`).
+        seen = seen.replace(microsecond=0)
         # Built directly, not with `dataclasses.replace` (3x slower): the app records
         # every status change of a 10,000-run poll cycle in one frame.
         self._replace(i, WatchEntry(run_id, entry.label, text, seen))

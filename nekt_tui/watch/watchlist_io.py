@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -179,6 +180,8 @@ def _merge_entry(b: WatchEntry | None, m: WatchEntry, t: WatchEntry) -> WatchEnt
 
 
 _STATUS_JSON: dict[str | None, str] = {None: "null"}
+#: The JSON of recent `last_seen` times (whole seconds: see `WatchList.record_status`).
+_SEEN_TEXT: dict[datetime, str] = {}
 #: One encoder for every line (`json.dumps` with an option builds a new one per call).
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -203,7 +206,13 @@ def entry_tail(entry: WatchEntry) -> str:
         status = _ENCODE(entry.last_status)
         if len(_STATUS_JSON) < 64:  # a server inventing statuses must not grow it for ever
             _STATUS_JSON[entry.last_status] = status
-    seen = "null" if entry.last_seen is None else f'"{entry.last_seen.isoformat()}"'
+    at = entry.last_seen
+    seen = "null" if at is None else _SEEN_TEXT.get(at)
+    if seen is None and at is not None:
+        # A poll cycle records thousands of runs in the same second: one encoding.
+        if len(_SEEN_TEXT) >= 256:
+            _SEEN_TEXT.clear()
+        seen = _SEEN_TEXT[at] = f'"{at.isoformat()}"'
     return f'"last_status": {status}, "last_seen": {seen}}}'
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from nekt_tui.alerts import Alert, alert_for
+from nekt_tui.alerts import Alert, alert_for, wants
 from nekt_tui.api.enums import RunStatus
 from nekt_tui.api.errors import ApiUnreachableError, NektError, RateLimitedError, SlowAnswerError
 from nekt_tui.ui.state.connection import Connection, ConnKind
@@ -246,14 +246,15 @@ def transition_text(row: Row, transition: Transition) -> str:
     return text
 
 
-def alerts_of(batch: Batch) -> list[Alert]:
-    """The frame's status changes as alerts for the notifier (the `notify` policy picks
-    among them): named as the toast names them, a failure with its digest. The "while
-    you were away" changes are not among them: the user is at the screen reading them."""
+def alerts_of(batch: Batch, policy: str = "all") -> list[Alert]:
+    """The frame's status changes that the `notify` policy tells about, as alerts for the
+    notifier: named as the toast names them, a failure with its digest. The "while you
+    were away" changes are not among them: the user is at the screen reading them. Only
+    the wanted ones are built: 10,000 runs changing at once cost 60 ms of text cleaning."""
     return [
         alert_for(row.run, t.old, t.new, name=row.title, label=row.label, failure=row.failure)
         for row, t in batch.transitions
-        if row.run is not None
+        if row.run is not None and wants(policy, t.new)
     ]
 
 
