@@ -16,15 +16,19 @@ first byte.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from nekt_tui.api.client import NektClient
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import World
 from nekt_tui.simulator.demo import add_big_log_run
 from nekt_tui.ui.app import NektApp
+from nekt_tui.ui.state.model import Row
+from nekt_tui.ui.widgets.row_text import freshness_text, pace_text
 from nekt_tui.ui.widgets.watch_list import WatchList
+from nekt_tui.watch.bandwidth import Pacing
 
-from .conftest import make_sim
+from .conftest import make_sim, run_json
 
 #: Bytes per second: 1 MB/s scaled by the log's 20 MB → 2 MB.
 BUDGET = 100_000
@@ -88,3 +92,17 @@ async def test_a_small_run_shows_success_on_time_beside_a_paced_large_log() -> N
         # Paced, not stopped: about every 20 s, not every 2 s; the small run kept its 2 s.
         assert WATCHED / 30 <= sim.requests_for(big) <= WATCHED / 15
         assert sim.requests_for(small) >= SMALL_ENDS / 2.2
+
+
+def test_a_pace_just_above_the_interval_does_not_read_as_the_interval() -> None:
+    # 20 MB gzipped is about 2.4 MB on the wire: at 1 MB/s a poll every 2.4 s, which in
+    # whole seconds would read "every 2 s", the status interval itself.
+    now = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+    rid = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+    row = Row(rid, 1, run=run_json(rid, "running"), last_success=now)
+    row.pace_source = lambda _rid: Pacing(2_370_000, 2.43)
+    assert pace_text(row) == "large log: every 2.4 s (2.4 MB)"
+    assert freshness_text(row, now) == ("2.4s·2.4MB", "dim")  # fits the 12-cell column
+    row.pace_source = lambda _rid: Pacing(19_800_000, 19.8)
+    assert pace_text(row) == "large log: every 20 s (20 MB)"
+    assert freshness_text(row, now) == ("19s·20MB", "dim")
