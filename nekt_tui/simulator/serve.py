@@ -113,6 +113,13 @@ def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
         help="add one running run whose answer is about N MB (its log) and keeps growing",
     )
     parser.add_argument(
+        "--big-log-for",
+        type=float,
+        default=3600.0,
+        metavar="S",
+        help="world seconds the --big-log-mb run keeps running, then succeeds (default 3600)",
+    )
+    parser.add_argument(
         "--no-gzip",
         action="store_true",
         help="never gzip answers, even when the request accepts it",
@@ -223,10 +230,12 @@ def simulate_command(args: argparse.Namespace) -> int:
         or args.page_size_cap < 1
         or args.background_runs < 0
         or not 0 <= args.big_log_mb <= 1000
+        or not args.big_log_for > 0
     ):
         print(
             "nekt-tui simulate: --port must be 0-65535, --speed > 0, --runs >= 0, "
-            "--page-size-cap >= 1, --background-runs >= 0, --big-log-mb 0-1000",
+            "--page-size-cap >= 1, --background-runs >= 0, --big-log-mb 0-1000, "
+            "--big-log-for > 0",
             file=sys.stderr,
         )
         return 2
@@ -248,7 +257,7 @@ def simulate_command(args: argparse.Namespace) -> int:
             for rid in world.run_ids:
                 world.set_shape(rid, "flat")
     if args.big_log_mb:
-        add_big_log_run(world, args.big_log_mb)
+        add_big_log_run(world, args.big_log_mb, running_for=args.big_log_for)
         world.run_body(world.run_ids[-1])  # its log is built before `ready`, not on a poll
     key = args.key or default_key(args.seed)
     try:

@@ -63,7 +63,8 @@ def freshness_text(row: Row, now: datetime) -> tuple[str, str]:
         return "final", "dim"
     pacing = row.pacing
     if pacing is not None:  # polled less often for the budget: how often, and why
-        return f"{timefmt.compact(pacing.every)}·{megabytes(pacing.size, compact=True)}", "dim"
+        every = pace_seconds(pacing.every, compact=True)
+        return f"{every}·{megabytes(pacing.size, compact=True)}", "dim"
     return timefmt.compact((now - fresh).total_seconds()) + " ago", "ok"
 
 
@@ -83,13 +84,21 @@ def megabytes(size: int, *, compact: bool = False) -> str:
     return f"{text}MB" if compact else f"{text} MB"
 
 
+def pace_seconds(every: float, *, compact: bool = False) -> str:
+    """How often a paced run is polled: `2.4 s` under ten seconds (whole seconds would
+    read as the status interval it is paced above), else `20 s` or `3m` (`2.4s`)."""
+    if every < 9.95:
+        return f"{every:.1f}s" if compact else f"{every:.1f} s"
+    return timefmt.compact(every) if compact else f"{round(every)} s"
+
+
 def pace_text(row: Row) -> str | None:
     """Why and how often a run is polled less often: `large log: every 20 s (21 MB)`;
     None when the budget does not pace it."""
     pacing = row.pacing
     if pacing is None:
         return None
-    return f"large log: every {round(pacing.every)} s ({megabytes(pacing.size)})"
+    return f"large log: every {pace_seconds(pacing.every)} ({megabytes(pacing.size)})"
 
 
 def pulse_dim(row: Row, now: datetime, enabled: bool) -> bool:
