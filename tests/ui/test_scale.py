@@ -81,6 +81,52 @@ async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
         assert first.status is RunStatus.FAILED
 
 
+async def test_a_sorted_or_filtered_list_resorts_only_when_an_answer_moves_a_row() -> None:
+    ids = _ids()
+    source = ScriptedSource({rid: run_json(rid, "running") for rid in ids})
+    app, clock = scripted_app(source, ids, tick_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(4):
+            await advance(pilot, clock, 1)
+        await pilot.press("s")  # by status
+        watch_list = app.main.query_one(WatchList)
+        watch_list.action_cursor(5)
+        await pilot.pause()
+        selected = watch_list.selected
+        rebuilt: list[int] = []
+        rebuild_view = app.model.rebuild_view
+
+        def counting_rebuild() -> None:
+            rebuilt.append(1)
+            rebuild_view()
+
+        app.model.rebuild_view = counting_rebuild  # type: ignore[method-assign]
+        # Every run's log grows and nothing else: no row moves, so nothing is re-sorted,
+        # and the cursor stays on its run.
+        for rid in ids:
+            source.answers[rid] = run_json(rid, "running", log={"parsed_log": "one\ntwo\n"})
+        await advance(pilot, clock, 2.5)
+        assert all(app.model.rows[rid].run.parsed_log == "one\ntwo\n" for rid in ids)  # type: ignore[union-attr]
+        assert rebuilt == []
+        assert watch_list.selected == selected
+
+        # A run far down the list fails: it moves to the top.
+        source.answers[ids[1500]] = run_json(ids[1500], "failed")
+        await advance(pilot, clock, 2.5)
+        assert rebuilt
+        assert app.model.view[0] == ids[1500]
+
+        # Filtered to the running ones, a run that succeeds leaves the view at once.
+        app.set_filter("status:running")
+        await pilot.pause()
+        assert ids[7] in app.model.view
+        rebuilt.clear()
+        source.answers[ids[7]] = run_json(ids[7], "success")
+        await advance(pilot, clock, 2.5)
+        assert ids[7] not in app.model.view
+        assert len(app.model.view) == N - 2
+
+
 async def test_the_tick_redraws_only_lines_that_move_with_time() -> None:
     ids = _ids()[:30]
     answers = {rid: run_json(rid, "success", ended_at="2026-01-15T11:59:30Z") for rid in ids}

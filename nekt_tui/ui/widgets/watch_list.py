@@ -165,7 +165,7 @@ class WatchList(ScrollView, can_focus=True):
         set lookups here, and an off-screen row is drawn from its (updated) model when it
         is scrolled into view.
         """
-        if self.model.order_depends_on_data():
+        if self.model.order_moved(run_ids):
             self.structure_changed()
             return
         top, bottom = self._visible_indexes()
