@@ -7,6 +7,7 @@ command does to the engine is seen in the requests the simulator receives.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,9 @@ from nekt_tui.simulator import DEMO_KEY, World, app_transport
 from nekt_tui.ui.state.connection import ConnKind
 from nekt_tui.ui.state.ports import NullScheduler, PollSettings, RecordingView
 from nekt_tui.ui.state.session import WatchSession
-from nekt_tui.ui.state.store import RunStore, StoredRun
+from nekt_tui.ui.state.store import RunStore, StoredRun, status_save_every
+from nekt_tui.watch.entry import WatchEntry
+from nekt_tui.watch.watchlist import WatchList
 
 from .conftest import RUN_A, RUN_B
 
@@ -262,3 +265,46 @@ async def test_undo_skips_a_run_watched_again_since(rig: Rig) -> None:
     assert row is not None and row.run_id == RUN_A
     assert sorted(e.run_id for e in rig.session.store.entries()) == sorted([RUN_A, RUN_B])
     assert rig.said()[-1].startswith("Restored ")
+
+
+async def test_a_big_list_saves_statuses_every_few_seconds_and_loses_none_on_close(
+    tmp_path: Path,
+) -> None:
+    """A status change is written within `status_save_every` (a second for a short list,
+    ten for 10,000 runs: each save rewrites the whole file), and closing writes the rest."""
+    clock = FakeClock()
+    ids = [f"{i:08x}-5555-4666-8777-888888888888" for i in range(3000)]
+    path = tmp_path / "watchlist.json"
+    WatchList(path, [WatchEntry(rid) for rid in ids]).save()
+    store = RunStore(WatchList.load(path))
+
+    def on_disk() -> dict[str, str | None]:
+        return {e.run_id: e.last_status for e in WatchList.load(path)}
+
+    session = WatchSession(clock=clock, store=store, problem="No API key: press K")
+    session.load()
+    assert status_save_every(len(ids)) == 3.0 and status_save_every(20) == 1.0
+    assert status_save_every(10_000) == 10.0 and status_save_every(10**6) == 30.0
+
+    def change(i: int, status: RunStatus) -> None:
+        session.keep_statuses({ids[i]: (status, clock.now())})
+        session.save_if_due()  # what the app's tick does every second
+
+    change(0, RunStatus.RUNNING)
+    assert store.saves == 1
+    for second in range(1, 3):
+        await clock.advance(1)
+        change(second, RunStatus.RUNNING)
+        assert store.saves == 1, f"saved again {second} s later"
+    await clock.advance(1)
+    change(3, RunStatus.FAILED)
+    assert store.saves == 2
+    assert [on_disk()[rid] for rid in ids[:5]] == ["running"] * 3 + ["failed", None]
+
+    await clock.advance(1)
+    change(4, RunStatus.SUCCESS)
+    assert store.saves == 2
+    assert on_disk()[ids[4]] is None
+    await session.close()
+    assert store.saves == 3
+    assert on_disk()[ids[4]] == "success"

@@ -22,7 +22,7 @@ from nekt_tui.ui.state.connection import Connection, ConnKind, Polling
 from nekt_tui.ui.state.model import Row, StatusValue, WatchModel, clean_label
 from nekt_tui.ui.state.ports import NullScheduler, PollSettings, RecordingView, SessionView
 from nekt_tui.ui.state.reactions import EventReducer, Severity
-from nekt_tui.ui.state.store import RunStore, follow_elsewhere
+from nekt_tui.ui.state.store import RunStore, follow_elsewhere, status_save_every
 from nekt_tui.watch.events import Event
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ class WatchSession:
         self.cancels_sent: set[str] = set()
         #: Statuses were kept since the last save.
         self.save_pending = False
+        self._saved_at = float("-inf")
         #: Set on the first faster/slower, from the intervals then in force.
         self._ladder: IntervalLadder | None = None
         self.model.fresh_source = self._fresh_at
@@ -232,6 +233,7 @@ class WatchSession:
         """Write the list (atomically, merged with other instances' changes, which `follow`
         takes in); a failure is said once per reason, not raised."""
         self.save_pending = False
+        self._saved_at = self.clock.monotonic()
         try:
             saved = self.store.save()
         except Exception as exc:
@@ -249,8 +251,11 @@ class WatchSession:
             self.save_pending = True
 
     def save_if_due(self) -> None:
-        """Save when statuses changed since the last save (once a second, not per answer)."""
-        if self.save_pending:
+        """Save when statuses changed since the last save: not per answer, and no more
+        often than `status_save_every` (once a second for a short list)."""
+        if not self.save_pending:
+            return
+        if self.clock.monotonic() - self._saved_at >= status_save_every(len(self.model)):
             self.save()
 
     # ---- the list ----------------------------------------------------------------------
