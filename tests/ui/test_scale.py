@@ -6,10 +6,12 @@ import uuid
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from nekt_tui.api.models import RunStatus
+from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import World
-from nekt_tui.ui.app import FRAME
+from nekt_tui.ui.app import FRAME, NektApp
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.watch_list import WatchList
 
@@ -22,32 +24,49 @@ def _ids() -> list[str]:
     return [str(uuid.UUID(int=i + 1, version=4)) for i in range(N)]
 
 
-async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
+def _running() -> tuple[list[str], ScriptedSource, NektApp, FakeClock]:
+    """The app on 2,000 running runs. No tick: it redraws the running rows' elapsed times,
+    and these tests count a poll's redraws."""
     ids = _ids()
     source = ScriptedSource({rid: run_json(rid, "running") for rid in ids})
-    # No tick: it redraws the running rows' elapsed times, and this counts a poll's redraws.
     app, clock = scripted_app(source, ids, tick_interval=None)
+    return ids, source, app, clock
+
+
+async def _fetch_all(pilot: Pilot[Any], clock: FakeClock) -> None:
+    for _ in range(4):
+        await advance(pilot, clock, 1)
+
+
+def _count_rebuilds(app: NektApp) -> list[int]:
+    """From now on, one item per rebuild of the visible order (a re-sort, a re-filter)."""
+    rebuilt: list[int] = []
+    rebuild_view = app.model.rebuild_view
+
+    def counting_rebuild() -> None:
+        rebuilt.append(1)
+        rebuild_view()
+
+    app.model.rebuild_view = counting_rebuild  # type: ignore[method-assign]
+    return rebuilt
+
+
+async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
+    ids, source, app, clock = _running()
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(4):
-            await advance(pilot, clock, 1)
+        await _fetch_all(pilot, clock)
         assert all(app.model.rows[rid].run is not None for rid in ids)
         watch_list = app.main.query_one(WatchList)
 
         drawn: list[int] = []
-        rebuilt: list[int] = []
         render_line = watch_list.render_line
-        rebuild_view = app.model.rebuild_view
 
         def counting_render_line(y: int) -> Any:
             drawn.append(y)
             return render_line(y)
 
-        def counting_rebuild() -> None:
-            rebuilt.append(1)
-            rebuild_view()
-
         watch_list.render_line = counting_render_line  # type: ignore[method-assign]
-        app.model.rebuild_view = counting_rebuild  # type: ignore[method-assign]
+        rebuilt = _count_rebuilds(app)
 
         # One visible run and one far off screen fail; nothing else changes.
         source.answers[ids[1]] = run_json(ids[1], "failed")
@@ -82,25 +101,15 @@ async def test_a_poll_redraws_only_changed_rows_of_2000() -> None:
 
 
 async def test_a_sorted_or_filtered_list_resorts_only_when_an_answer_moves_a_row() -> None:
-    ids = _ids()
-    source = ScriptedSource({rid: run_json(rid, "running") for rid in ids})
-    app, clock = scripted_app(source, ids, tick_interval=None)
+    ids, source, app, clock = _running()
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(4):
-            await advance(pilot, clock, 1)
+        await _fetch_all(pilot, clock)
         await pilot.press("s")  # by status
         watch_list = app.main.query_one(WatchList)
         watch_list.action_cursor(5)
         await pilot.pause()
         selected = watch_list.selected
-        rebuilt: list[int] = []
-        rebuild_view = app.model.rebuild_view
-
-        def counting_rebuild() -> None:
-            rebuilt.append(1)
-            rebuild_view()
-
-        app.model.rebuild_view = counting_rebuild  # type: ignore[method-assign]
+        rebuilt = _count_rebuilds(app)
         # Every run's log grows and nothing else: no row moves, so nothing is re-sorted,
         # and the cursor stays on its run.
         for rid in ids:
