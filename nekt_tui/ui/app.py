@@ -72,6 +72,10 @@ def key_classes() -> list[type[DOMNode]]:
 def check_keys(keymap: Mapping[str, str]) -> dict[str, str]:
     """The config's `[keys]`, checked: ValueError with one line for an unknown binding id
     or a malformed key."""
+    if not keymap:
+        # Nothing to check: the list screens (and pydantic, through them) load after the
+        # first frame, as everything not needed to draw it does (start-up, figure 6).
+        return {}
     return checked_keymap(keymap, key_classes())
 
 

@@ -25,7 +25,7 @@ HEAVY = ("httpx", "pydantic", "croniter", "cron_descriptor")
 
 
 @pytest.mark.parametrize("mode", ["demo", "real"])
-def test_building_the_app_loads_neither_the_http_stack_nor_the_models(
+def test_checking_the_config_and_building_the_app_load_neither_http_nor_the_models(
     mode: str, tmp_path: Path
 ) -> None:
     code = textwrap.dedent(
@@ -33,9 +33,13 @@ def test_building_the_app_loads_neither_the_http_stack_nor_the_models(
         import sys
         from pathlib import Path
         from nekt_tui.config import Config, Secret
-        from nekt_tui.ui.factory import build_app
+        from nekt_tui.ui.app import check_keys
+        from nekt_tui.ui.factory import build_app, check_theme
 
         config = Config(api_key=Secret("k"), state_file=Path(sys.argv[1], "runs.json"))
+        # What the command line checks first, then builds.
+        check_theme(config.theme)
+        check_keys(config.keys)
         build_app(config, demo={mode == "demo"}, initial_text={RUN_A!r})
         print(",".join(m for m in {HEAVY!r} if m in sys.modules) or "none")
         """
