@@ -99,10 +99,6 @@ def _started_key(row: Row) -> tuple[bool, float, int]:
     return (started is None, -started.timestamp() if started else 0.0, row.seq)
 
 
-def _added_key(row: Row) -> int:
-    return row.seq
-
-
 _SORT_KEYS: dict[str, Callable[[Row], Any]] = {
     "status": _status_key,
     "pipeline": _pipeline_key,
