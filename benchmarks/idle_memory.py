@@ -54,7 +54,7 @@ def _wait_report(proc: TerminalProcess, path: str, timeout: float) -> dict[str, 
 def idle(size: Size, tmp: str) -> dict[str, Any]:
     """CPU % of one core of nekt-tui and the minimal app over the same idle window."""
     copies = min(size.repeat, 3)
-    window = size.pick(60.0, 3.0)
+    window = size.pick(60.0, 2.0)
     reports = [os.path.join(tmp, f"idle-{i}.json") for i in range(copies)]
     nekt = [TerminalProcess((*APPS, "idle", "--runs", "100", "--report", path)) for path in reports]
     minimal = [TerminalProcess((*APPS, "minimal")) for _ in range(copies)]

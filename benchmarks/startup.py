@@ -34,8 +34,9 @@ def figure(size: Size) -> Figure:
     nekt: list[float] = []
     minimal: list[float] = []
     compileall.compile_dir(Path(nekt_tui.__file__).parent, quiet=1)
-    first_frame(MINIMAL)  # warm the OS file cache for both, untimed
-    first_frame(NEKT)
+    if not size.quick:  # CI's smoke run keeps under a minute; its numbers mean nothing
+        first_frame(MINIMAL)  # warm the OS file cache for both, untimed
+        first_frame(NEKT)
     # A start takes a quarter of a second and one busy moment on a shared machine moves
     # it by a third: three pairs per repetition make the median mean something.
     for rep in range(size.pick(3 * size.repeat, size.repeat)):
