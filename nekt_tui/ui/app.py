@@ -305,6 +305,8 @@ class NektApp(AppActions, App[int]):
             self._apply(self.session.reducer.take())
         except Exception as exc:
             self.report_failure("updating the screen", exc)
+        # Its own turn too, after the frame (see `state/collector`).
+        asyncio.get_running_loop().call_soon(self.collector.young)
 
     def _apply(self, batch: Batch) -> None:
         self.main.draw(batch)
@@ -333,9 +335,12 @@ class NektApp(AppActions, App[int]):
             self.collector.tick()
         except Exception as exc:
             self.report_failure("updating the clock", exc)
-        # Its own turn of the loop: a frame of 10,000 changes and the save of their
-        # statuses, back to back, held a key press for twice as long.
-        asyncio.get_running_loop().call_soon(self._save_if_due)
+        # Their own turns of the loop: a frame of 10,000 changes and the save of their
+        # statuses, back to back, held a key press for twice as long. Unchanged answers
+        # make no frame, but replace the engine's last: collected here (`state/collector`).
+        loop = asyncio.get_running_loop()
+        loop.call_soon(self.collector.young)
+        loop.call_soon(self._save_if_due)
 
     def _save_if_due(self) -> None:
         try:

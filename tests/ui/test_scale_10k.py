@@ -15,6 +15,7 @@ from nekt_tui.api.models import RunStatus
 from nekt_tui.ui.app import NektApp
 from nekt_tui.ui.state import model as model_module
 from nekt_tui.ui.state import names as names_module
+from nekt_tui.ui.state import row as row_module
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.watch_list import WatchList
 
@@ -224,3 +225,61 @@ async def test_a_poll_cycle_of_new_answers_sanitises_each_pipeline_name_once(
         await pilot.pause()
         assert len(sanitized) <= PIPELINES  # not once per run, per sort and per filter
         assert app.model.view == [rid for i, rid in enumerate(ids) if i % PIPELINES == 7]
+
+
+async def test_a_word_filter_finds_a_run_by_the_status_it_changed_to() -> None:
+    ids = _ids(60)
+    source = _source(ids)
+    app, clock = scripted_app(source, ids)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(app, pilot, clock)
+        app.set_filter("pipe-03")  # each row's search text made with its status then
+        await pilot.pause()
+        assert ids[3] in app.model.view
+        source.answers[ids[3]] = run_json(
+            ids[3], "canceled", number=4, pipeline={"slug": "pipe-03", "triggers": []}
+        )
+        await pilot.press("R")
+        await advance(pilot, clock, 0)
+        app.set_filter("pipe-03 canceled")
+        await pilot.pause()
+        assert app.model.view == [ids[3]]
+
+
+async def test_filtering_after_a_poll_that_renamed_nothing_makes_no_search_text_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = _ids(300)
+    source = _source(ids)
+    app, clock = scripted_app(source, ids)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(app, pilot, clock)
+        app.set_filter("pipe-07")
+        await pilot.pause()
+        shown = list(app.model.view)
+        app.set_filter("")
+        await pilot.pause()
+        # Every run answers again: a new answer (a longer log), the same name and status.
+        for i, rid in enumerate(ids):
+            source.answers[rid] = run_json(
+                rid,
+                _status(i),
+                number=i + 1,
+                pipeline={"slug": f"pipe-{i % PIPELINES:02d}", "triggers": []},
+                log={"parsed_log": "line one\nline two\nline three\n"},
+            )
+        await pilot.press("R")
+        await advance(pilot, clock, 0)
+        assert all(app.model.rows[rid].run is source.answers[rid] for rid in ids)
+        made: list[object] = []
+        look = row_module.look
+
+        def counting(status: Any) -> Any:
+            made.append(status)
+            return look(status)
+
+        monkeypatch.setattr(row_module, "look", counting)
+        app.set_filter("pipe-0")
+        await pilot.pause()
+        assert made == []
+        assert set(shown) < set(app.model.view)

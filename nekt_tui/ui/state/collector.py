@@ -8,6 +8,15 @@ every few seconds (figure 9). Young collections still run as usual and free almo
 cycle of garbage; the full one runs once every `FULL_EVERY` seconds instead, from the
 app's once-a-second tick, so the app stalls once in ten minutes rather than every cycle.
 What the app made before its first frame is frozen (never walked), as before.
+
+Young collections are also run by the app, after each frame of engine changes. CPython
+counts the death of any tracked object against the youngest generation's count, old or
+young. A poll cycle replaces 10,000 answers, whose deaths cancel their successors' births.
+So the young generation grew to some 80,000 objects without reaching its threshold, and the
+collection that finally came walked them all in one stall of 20-60 ms. That often fell on
+a key press. Collected after each frame, and from the once-a-second tick (unchanged answers
+make no frame, yet replace the engine's last), the young generations hold only what a frame
+or a second brought. Each new object is walked once there, then left to the full ones.
 """
 
 from __future__ import annotations
@@ -59,6 +68,11 @@ class CollectorPace:
             self._last = now
             gc.collect()
             self.full_collections += 1
+
+    def young(self) -> None:
+        """Collect the two young generations now (after a frame of changes: few objects)."""
+        if self._thresholds is not None:
+            gc.collect(1)
 
     def stop(self) -> None:
         """Thresholds back as they were; what was frozen can be collected again."""

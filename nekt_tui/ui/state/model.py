@@ -7,7 +7,7 @@ costs O(changed rows), not O(all rows).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 from operator import attrgetter
@@ -84,13 +84,6 @@ def _status_key(row: Row) -> float:
     return rank * _SEQ_SPAN + row.seq
 
 
-def _pipeline_key(row: Row) -> tuple[str, int, int]:
-    # The pipeline, not the label: this order is for seeing a pipeline's runs side by
-    # side, and a label would scatter them (the label is in the first column anyway).
-    number = row.run.number if row.run is not None and row.run.number is not None else 0
-    return ((row.pipeline_name or row.short_id).lower(), number, row.seq)
-
-
 def _started_key(row: Row) -> tuple[bool, float, int]:
     started = row.run.started_at if row.run is not None else None
     if started is not None and is_odd(started):
@@ -101,7 +94,7 @@ def _started_key(row: Row) -> tuple[bool, float, int]:
 
 _SORT_KEYS: dict[str, Callable[[Row], Any]] = {
     "status": _status_key,
-    "pipeline": _pipeline_key,
+    "pipeline": attrgetter("pipeline_key"),  # kept per row (see `Row.pipeline_key`)
     "started": _started_key,
 }
 
@@ -112,6 +105,8 @@ class Filter:
 
     words: tuple[str, ...] = ()
     statuses: frozenset[str] = frozenset()
+    #: Whether each status seen passes: 10,000 rows share a handful of statuses.
+    _passes: dict[StatusValue | None, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def parse(cls, text: str) -> Filter:
@@ -130,12 +125,19 @@ class Filter:
     def __bool__(self) -> bool:
         return bool(self.words or self.statuses)
 
+    def _status_passes(self, status: StatusValue | None) -> bool:
+        shown = look(status)
+        unknown = shown.key == UNKNOWN.key and UNKNOWN.label in self.statuses
+        return shown.full.lower() in self.statuses or unknown
+
     def matches(self, row: Row) -> bool:
         """Whether the row passes."""
         if self.statuses:
-            shown = look(row.status)
-            unknown = shown.key == UNKNOWN.key and UNKNOWN.label in self.statuses
-            if shown.full.lower() not in self.statuses and not unknown:
+            status = row.status
+            passes = self._passes.get(status)
+            if passes is None:
+                passes = self._passes[status] = self._status_passes(status)
+            if not passes:
                 return False
         if not self.words:
             return True  # no search text to build (10,000 of them after a poll cycle)
