@@ -1,7 +1,8 @@
 """The watch session: the model, the saved list, the poll engine and the reducer, in step.
 
 No Textual here. Every screen (the dashboard today) drives the same `WatchSession`
-through its commands (add, remove, undo, label, pause, refresh, cancel, set key) and
+through its commands (add, remove, undo, label: `session_list`; pause, refresh, cancel,
+set key) and
 hears back through a `SessionView`: one-line messages, "the list changed", engine events.
 Without an API key the engine is a `NullScheduler`, so no command checks for a missing one.
 """
@@ -19,9 +20,10 @@ from nekt_tui.clock import Clock, SystemClock
 from nekt_tui.ui.intervals import IntervalLadder
 from nekt_tui.ui.state import cancel as cancelling
 from nekt_tui.ui.state.connection import Connection, ConnKind, Polling
-from nekt_tui.ui.state.model import Row, StatusValue, WatchModel, clean_label
+from nekt_tui.ui.state.model import Row, StatusValue, WatchModel
 from nekt_tui.ui.state.ports import NullScheduler, PollSettings, RecordingView, SessionView
 from nekt_tui.ui.state.reactions import EventReducer, Severity
+from nekt_tui.ui.state.session_list import ListCommands
 from nekt_tui.ui.state.store import RunStore, follow_elsewhere, status_save_every
 from nekt_tui.watch.events import Event
 
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class WatchSession:
+class WatchSession(ListCommands):
     """The runs being watched and every command on them, kept in step.
 
     The backend is a `source` (a `RunSource`, e.g. `NektClient`: the session builds its
@@ -257,95 +259,6 @@ class WatchSession:
             return
         if self.clock.monotonic() - self._saved_at >= status_save_every(len(self.model)):
             self.save()
-
-    # ---- the list ----------------------------------------------------------------------
-
-    def add(self, run_ids: Sequence[str], *, note: str | None = None) -> list[str]:
-        """Watch these runs (new ones only), save the list; the ones added (`note`: the
-        toast instead of "Watching N more runs")."""
-        new = [run_id for run_id in dict.fromkeys(run_ids) if run_id not in self.model]
-        if not new:
-            return []
-        for run_id in new:
-            self.model.add(run_id)
-            self.store.add(run_id)
-            self.scheduler.watch(run_id)
-        self.save()
-        self.view.say(note or f"Watching {len(new)} more run{'s' if len(new) > 1 else ''}")
-        return new
-
-    def remove(self, *run_ids: str) -> list[Row]:
-        """Stop watching these runs (one undo brings them all back); the rows removed."""
-        removed = []
-        for run_id in run_ids:
-            row = self.model.remove(run_id)
-            if row is None:
-                continue
-            index = self.store.remove(run_id)
-            if run_id in self.scheduler:
-                self.scheduler.unwatch(run_id)
-            self.reducer.forget(run_id)
-            removed.append((row, index))
-        if not removed:
-            return []
-        self.removed.append(removed)
-        self.save()
-        said = removed[0][0].title if len(removed) == 1 else f"{len(removed)} runs"
-        self.view.say(f"Removed {said} (u undoes)")
-        return [row for row, _ in removed]
-
-    def remove_marked(self, cursor: str | None) -> list[Row]:
-        """Remove the marked runs (hidden by the filter too), else the `cursor` run."""
-        marked = self.model.marked()
-        if marked:
-            return self.remove(*marked)
-        return self.remove(cursor) if cursor is not None else []
-
-    def remove_finished(self) -> list[Row]:
-        """Remove every run that ended (succeeded, failed or canceled): one undo."""
-        finished = self.model.finished()
-        if not finished:
-            self.view.say("No finished runs to remove")
-        return self.remove(*finished)
-
-    def undo(self) -> Row | None:
-        """Bring back the last removal, each run in its old place; its first row (None:
-        nothing to undo)."""
-        if not self.removed:
-            self.view.say("Nothing to undo")
-            return None
-        # Last removed first: each saved place was taken with the ones before it gone.
-        restored = [row for row, index in reversed(self.removed.pop()) if self._restore(row, index)]
-        if restored:
-            self.save()
-            said = restored[0].title if len(restored) == 1 else f"{len(restored)} runs"
-            self.view.say(f"Restored {said}")
-        return min(restored, key=lambda row: row.seq, default=None)
-
-    def _restore(self, row: Row, index: int | None) -> bool:
-        if row.run_id in self.model:  # added again since (with a, or by another instance)
-            return False
-        self.model.restore(row)
-        self.store.add(row.run_id, row.label, row.status, index)
-        self.scheduler.watch(row.run_id, row.status)
-        if row.paused:
-            self.scheduler.pause(row.run_id)
-        return True
-
-    def label(self, run_id: str, text: str | None) -> Row | None:
-        """Set (or with "" clear) a run's label and save; the row when it changed."""
-        row = self.model.get(run_id)
-        if text is None or row is None:  # cancelled, or removed while the dialog was open
-            return None
-        label = clean_label(text)
-        if label == row.label:
-            return None
-        row.label = label
-        row.touch()
-        self.store.set_label(run_id, label)
-        self.save()
-        self.view.say(f"Labelled {row.title}" if label else f"Label cleared: {row.title}")
-        return row
 
     # ---- polling -----------------------------------------------------------------------
 
