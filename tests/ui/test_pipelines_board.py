@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 
 from nekt_tui.clock import FakeClock
 from nekt_tui.simulator import Faults, World
+from nekt_tui.simulator.catalog import TriggerTemplate
 from nekt_tui.ui.screens.list_screen import ListScreen
 from nekt_tui.ui.screens.main import MainScreen
 from nekt_tui.ui.screens.pipelines import PipelinesScreen
@@ -219,3 +220,25 @@ async def test_times_on_the_board_move_with_the_app_clock() -> None:
         after = [line for line in screen_lines(sim.app) if "zendesk-to-catalog" in line]
         assert len(before) == len(after) == 1
         assert "51s ago" in before[0] and "56s ago" in after[0]
+
+
+def switched_off_world(clock: FakeClock) -> World:
+    """The demo's world with a switched-off pipeline that still has a cron trigger."""
+    world = World(seed=3, clock=clock, n_runs=0)
+    pipe = world.pipelines["mysql-erp-to-catalog"]
+    cron = TriggerTemplate("cron", cron_expression="*/30 * * * *", cron_timezone="UTC")
+    pipe.template = replace(pipe.template, triggers=(cron,))
+    assert not pipe.template.active
+    return world
+
+
+async def test_a_switched_off_pipeline_says_inactive_not_when_its_cron_would_fire() -> None:
+    sim = make_sim(switched_off_world, runs=[])
+    async with sim.app.run_test(size=(120, 30)) as pilot:
+        await sim.advance(pilot, 10)
+        board = await open_list(pilot, "b")
+        off = next(line for line in lines(board) if "mysql-erp-to-catalog" in line)
+        assert off.endswith("inactive") and " in " not in off
+        await pilot.press("slash", *"inactive", "enter")
+        await pilot.pause()
+        assert [line.split()[1] for line in lines(board)[1:]] == ["mysql-erp-to-catalog"]

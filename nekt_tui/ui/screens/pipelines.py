@@ -45,7 +45,8 @@ def board_cells(row: ListRow, now: datetime) -> Sequence[str]:
         look(row.status).label if row.status is not None else "never ran",
         started_text(row, now),
         took_text(row, now),
-        next_fire_text(row.triggers, now),
+        # A switched-off pipeline's cron fires start nothing: no time to wait for.
+        "inactive" if row.active is False else next_fire_text(row.triggers, now),
     )
 
 

@@ -49,11 +49,15 @@ class ListRow:
     duration: float | None
     triggers: tuple[PipelineTrigger, ...] = ()
     order: int = 0
+    #: False: the pipeline is switched off (its triggers start nothing). None: not said.
+    active: bool | None = None
 
     @property
     def search_text(self) -> str:
         """What filter words are matched against (lower case)."""
-        return f"{self.name} {self.detail} {look(self.status).full} {self.run_id or ''}".lower()
+        off = " inactive" if self.active is False else ""
+        status = look(self.status).full
+        return f"{self.name} {self.detail} {status} {self.run_id or ''}{off}".lower()
 
 
 def clean(text: str | None) -> str:
@@ -74,6 +78,7 @@ def board_row(row: PipelineRow, order: int = 0) -> ListRow:
         duration=row.duration,
         triggers=row.triggers,
         order=order,
+        active=row.active,
     )
 
 
