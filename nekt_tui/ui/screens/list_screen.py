@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from nekt_tui.sanitize import sanitize
 from nekt_tui.ui.state.listing import Listing, ListRow
 from nekt_tui.ui.state.session import WatchSession
 from nekt_tui.ui.state.timers import ClockTimers
+from nekt_tui.ui.widgets.keys_footer import KeysFooter
 from nekt_tui.ui.widgets.list_table import Column, ListTable
 
 OpenRuns = Callable[[Sequence[str], str | None], None]
@@ -64,6 +65,8 @@ class ListScreen(Screen[None]):
     """
 
     COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    #: `-narrow` below 100 columns (tighter toasts, as on the dashboard).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = []
     #: The list's name in messages ("the pipelines lists").
     what = "the list"
@@ -115,7 +118,7 @@ class ListScreen(Screen[None]):
             marked=self.selection,
             id=f"{p}-table",
         )
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> ListTable:

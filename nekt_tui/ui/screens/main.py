@@ -18,7 +18,7 @@ from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from nekt_tui.ui.options import AppOptions
 from nekt_tui.ui.screens.main_keys import MAIN_BINDINGS
@@ -28,6 +28,7 @@ from nekt_tui.ui.state.reactions import Batch
 from nekt_tui.ui.state.session import WatchSession
 from nekt_tui.ui.status_style import look
 from nekt_tui.ui.widgets.header_bar import HeaderBar, notice_content
+from nekt_tui.ui.widgets.keys_footer import KeysFooter
 from nekt_tui.ui.widgets.log_panel import LogPanel
 from nekt_tui.ui.widgets.pipeline_panel import PipelinePanel
 from nekt_tui.ui.widgets.status_panel import StatusPanel, conn_problem, problem_text
@@ -112,7 +113,7 @@ class MainScreen(Screen[None]):
                 log = LogPanel(id="log", classes="panel", line_cap=options.log_max_lines)
                 log.border_title = "Log"
                 yield log
-        yield Footer()
+        yield KeysFooter()
 
     def widgets(self) -> Widgets:
         """The widgets the app updates (found once)."""
