@@ -11,15 +11,14 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from nekt_tui.ui.state.listing import Listing, ListRow
 from nekt_tui.ui.status_style import STATUS_KEYS, look
+from nekt_tui.ui.widgets.row_cursor import RowCursor
 from nekt_tui.ui.widgets.row_text import fit, rfit
 
 #: Drawn after a selected row's status symbol: a shape, not only a colour (as the watch list).
@@ -42,7 +41,7 @@ class Column:
 Cells = Callable[[ListRow, datetime], Sequence[str]]
 
 
-class ListTable(ScrollView, can_focus=True):
+class ListTable(RowCursor, can_focus=True):
     """Rows of a `Listing` with a header line, a cursor and marks (`marked` keys)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -98,7 +97,6 @@ class ListTable(ScrollView, can_focus=True):
         self._cells = cells
         self._now = now
         self.marked = marked
-        self.cursor = 0
         self._key: str | None = None
         self._paint: tuple[int, Style, datetime] | None = None
 
@@ -115,6 +113,10 @@ class ListTable(ScrollView, can_focus=True):
         index = self.listing.index_of(key)
         if index is not None:
             self._move_to(index)
+
+    def row_count(self) -> int:
+        """How many rows the table shows (after the filter)."""
+        return len(self.listing.view)
 
     def _move_to(self, index: int) -> None:
         view = self.listing.view
@@ -133,20 +135,12 @@ class ListTable(ScrollView, can_focus=True):
             self._key = key
             self.post_message(self.Highlighted(row))
 
-    def _scroll_cursor_visible(self) -> None:
-        shown = max(1, self.scrollable_content_region.height - 1)
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + shown:
-            self.scroll_to(y=self.cursor - shown + 1, animate=False, immediate=True)
-
     # ---- changes -------------------------------------------------------------------
 
     def rows_changed(self) -> None:
         """The listing's view was rebuilt: keep the cursor on its row, draw again."""
         view = self.listing.view
-        self.virtual_size = Size(self.scrollable_content_region.width, len(view) + 1)
+        self._fit_rows()
         index = self.listing.index_of(self._key) if self._key is not None else None
         self.cursor = index if index is not None else min(self.cursor, max(0, len(view) - 1))
         self._scroll_cursor_visible()
@@ -158,47 +152,7 @@ class ListTable(ScrollView, can_focus=True):
         index = self.listing.index_of(key)
         if index is not None:
             self._refresh_rows((index,))
-        self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))  # the count
-
-    def _refresh_rows(self, indexes: Sequence[int]) -> None:
-        top = round(self.scroll_y)
-        shown = max(0, self.scrollable_content_region.height - 1)
-        width = self.scrollable_content_region.width
-        for index in indexes:
-            if top <= index < top + shown:
-                self.refresh(Region(0, index + 1 - top, width, 1))
-
-    # ---- keys and mouse ----------------------------------------------------------
-
-    def action_cursor(self, step: int) -> None:
-        """Move the cursor up or down."""
-        self._move_to(self.cursor + step)
-
-    def action_page(self, direction: int) -> None:
-        """Move the cursor by a screenful."""
-        self._move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 2))
-
-    def action_jump(self, where: int) -> None:
-        """First or last row."""
-        self._move_to(len(self.listing.view) - 1 if where < 0 else 0)
-
-    def on_click(self, event: events.Click) -> None:
-        """Select the clicked row."""
-        if event.y >= 1:
-            self._move_to(round(self.scroll_y) + event.y - 1)
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Columns adapt to the width."""
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.listing.view) + 1)
-        self._scroll_cursor_visible()
-
-    def on_focus(self) -> None:
-        """The cursor colour shows focus."""
-        self._refresh_rows((self.cursor,))
-
-    def on_blur(self) -> None:
-        """The cursor colour shows focus."""
-        self._refresh_rows((self.cursor,))
+        self._refresh_header()  # the count
 
     # ---- drawing ---------------------------------------------------------------------
 

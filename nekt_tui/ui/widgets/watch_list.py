@@ -13,16 +13,15 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from nekt_tui.ui.state.model import Row, WatchModel
 from nekt_tui.ui.status_style import STATUS_KEYS, look
+from nekt_tui.ui.widgets.row_cursor import RowCursor
 from nekt_tui.ui.widgets.row_text import (
     elapsed_text,
     fit,
@@ -39,7 +38,7 @@ FLASH_SECONDS = 1.0
 MARK = "▌"
 
 
-class WatchList(ScrollView, can_focus=True):
+class WatchList(RowCursor, can_focus=True):
     """The list of watched runs, with a fixed header line and a cursor."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -98,7 +97,6 @@ class WatchList(ScrollView, can_focus=True):
         self.model = model
         self._now = now
         self._monotonic = monotonic
-        self.cursor = 0
         #: Whether the running dot pulses (off under TEXTUAL_ANIMATIONS=none).
         self.pulse_enabled = True
         self._selected: str | None = None
@@ -122,6 +120,10 @@ class WatchList(ScrollView, can_focus=True):
         if index is not None:
             self._move_to(index)
 
+    def row_count(self) -> int:
+        """How many runs the list shows (after the filter)."""
+        return len(self.model.view)
+
     def _move_to(self, index: int) -> None:
         view = self.model.view
         old_cursor = self.cursor
@@ -135,21 +137,13 @@ class WatchList(ScrollView, can_focus=True):
             self._selected = run_id
             self.post_message(self.Highlighted(run_id))
 
-    def _scroll_cursor_visible(self) -> None:
-        rows_shown = max(1, self.scrollable_content_region.height - 1)
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + rows_shown:
-            self.scroll_to(y=self.cursor - rows_shown + 1, animate=False, immediate=True)
-
     # ---- changes from the app ------------------------------------------------------
 
     def structure_changed(self) -> None:
         """Rows were added, removed, re-filtered or re-sorted: rebuild the visible order."""
         self.model.rebuild_view()
         self._drawn.clear()  # every line is drawn again; forget removed runs
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.model.view) + 1)
+        self._fit_rows()
         keep = self._selected
         index = self.model.index_of(keep) if keep is not None else None
         view = self.model.view
@@ -174,23 +168,6 @@ class WatchList(ScrollView, can_focus=True):
             self._refresh_rows(i for i in map(self.model.index_of, run_ids) if i is not None)
         else:
             self._refresh_rows(i for i in range(top, bottom) if view[i] in run_ids)
-
-    def _visible_indexes(self) -> tuple[int, int]:
-        """The view indexes [top, bottom) of the rows on screen (line 0 is the header)."""
-        top = round(self.scroll_y)
-        rows_shown = max(0, self.scrollable_content_region.height - 1)
-        return top, min(len(self.model.view), top + rows_shown)
-
-    def _refresh_rows(self, indexes: Iterable[int]) -> None:
-        # Asking Textual for the content region costs more than a row's bookkeeping, so
-        # the window is worked out once per call, never per row. The dirty line is as
-        # wide as the rows, not the widget (what `refresh_line` marks): a line that also
-        # covers the scrollbar makes the compositor draw the whole scrollbar again.
-        top, bottom = self._visible_indexes()
-        width = self.scrollable_content_region.width
-        for index in indexes:
-            if top <= index < bottom:
-                self.refresh(Region(0, index + 1 - top, width, 1))
 
     def tick(self) -> None:
         """Once a second: redraw the visible lines whose text moved with time.
@@ -258,24 +235,12 @@ class WatchList(ScrollView, can_focus=True):
 
     # ---- keys and mouse ----------------------------------------------------------
 
-    def action_cursor(self, step: int) -> None:
-        """Move the cursor up or down."""
-        self._move_to(self.cursor + step)
-
-    def action_page(self, direction: int) -> None:
-        """Move the cursor by a screenful."""
-        self._move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 2))
-
-    def action_jump(self, where: int) -> None:
-        """First or last row."""
-        self._move_to(len(self.model.view) - 1 if where < 0 else 0)
-
     def action_mark(self) -> None:
         """Mark or unmark the run under the cursor, then move down (as lazygit and k9s)."""
         if self._selected is not None:
             self.model.toggle_mark(self._selected)
             self._refresh_rows((self.cursor,))
-            self.refresh(Region(0, 0, self.scrollable_content_region.width, 1))  # the count
+            self._refresh_header()
             self._move_to(self.cursor + 1)
 
     def action_clear_marks(self) -> None:
@@ -284,24 +249,6 @@ class WatchList(ScrollView, can_focus=True):
             raise SkipAction
         self.model.marks.clear()
         self.refresh()
-
-    def on_click(self, event: events.Click) -> None:
-        """Select the clicked row."""
-        if event.y >= 1:
-            self._move_to(round(self.scroll_y) + event.y - 1)
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Keep the virtual size in step with the width (columns adapt to it)."""
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.model.view) + 1)
-        self._scroll_cursor_visible()
-
-    def on_focus(self) -> None:
-        """The cursor colour shows focus."""
-        self._refresh_rows((self.cursor,))
-
-    def on_blur(self) -> None:
-        """The cursor colour shows focus."""
-        self._refresh_rows((self.cursor,))
 
     # ---- drawing ---------------------------------------------------------------------
 
